@@ -1,0 +1,4 @@
+from reward_server.cli import app
+
+if __name__ == "__main__":
+    app(prog_name="reward-server")

@@ -1,0 +1,109 @@
+"""The HTTP service: FastAPI routes over the scoring engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from reward_server import __version__
+from reward_server.body_limit import BodySizeLimit
+from reward_server.engine import Engine
+from reward_server.models import Item, Result, RewardsRequest, RewardsResponse, VerifierInfo
+from reward_server.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+JSON = "application/json"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    engine = Engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine.start()
+        for name, error in engine.registry.load_errors.items():
+            log.warning("verifier %r unavailable: %s", name, error)
+        try:
+            yield
+        finally:
+            engine.close()
+
+    app = FastAPI(
+        title="reward-server",
+        version=__version__,
+        summary="Rule-based, verifiable rewards for RL post-training.",
+        lifespan=lifespan,
+        strict_content_type=False,
+    )
+    app.state.engine = engine
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    @app.post("/v1/rewards", response_model=RewardsResponse, tags=["rewards"])
+    async def rewards(request: RewardsRequest) -> Response:
+        """Score a batch; ``results[i]`` answers ``items[i]``, a bad item gets invalid_input."""
+        if len(request.items) > settings.max_items:
+            raise HTTPException(
+                413, f"{len(request.items)} items exceed the limit of {settings.max_items}"
+            )
+        results = await engine.score_async(request.items, request.timeout_s)
+        return Response(
+            RewardsResponse.model_construct(results=results).model_dump_json(), 200, media_type=JSON
+        )
+
+    @app.post("/v1/reward", response_model=Result, tags=["rewards"])
+    async def reward(
+        item: Annotated[dict[str, Any], Body(json_schema_extra=Item.model_json_schema())],
+    ) -> Response:
+        """Score one item."""
+        (result,) = await engine.score_async([item])
+        return Response(result.model_dump_json(), 200, media_type=JSON)
+
+    @app.get("/v1/verifiers", response_model=list[VerifierInfo], tags=["verifiers"])
+    async def list_verifiers() -> list[VerifierInfo]:
+        """Installed verifiers with their descriptions and option schemas."""
+        return [
+            VerifierInfo(
+                name=v.name,
+                description=v.description,
+                components=list(v.components),
+                timeout_s=min(v.timeout_s or settings.default_timeout_s, settings.max_timeout_s),
+                options_schema=v.options_model.model_json_schema(),
+            )
+            for v in engine.registry.values()
+        ]
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz() -> JSONResponse:
+        """Readiness: the worker pool is up and at least one verifier is installed."""
+        problems = []
+        if not engine.ready:
+            problems.append("worker pool is not running")
+        if not engine.registry:
+            problems.append("no verifier is installed")
+        body: dict[str, Any] = {
+            "status": "not ready" if problems else "ready",
+            "workers": settings.workers,
+            "verifiers": list(engine.registry),
+            "problems": problems,
+            "unavailable_verifiers": engine.registry.load_errors,
+        }
+        return JSONResponse(body, status_code=503 if problems else 200)
+
+    return app

@@ -1,0 +1,312 @@
+"""The scoring engine: one supervised pool of worker processes behind every entry point.
+
+Every item runs in a worker process with a hard deadline counted from the moment a worker
+picks it up. A worker that overruns it is killed and replaced (pebble does both), and the
+item gets ``timeout``; a worker that dies (segfault, ``os._exit``, OOM kill) costs its item
+an ``error``. Other items, and the server, carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import math
+import multiprocessing
+import signal
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+from pydantic import ValidationError
+
+from reward_server.models import Item, Result
+from reward_server.routing import choose_verifier
+from reward_server.settings import Settings
+from reward_server.worker import MAX_DETAIL_CHARS, init_worker, run_verifier
+from verifiers.base import InvalidInput, Outcome, Status, Verifier, describe_validation_error
+from verifiers.registry import Registry, default_registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """An item that passed every check the server can make before running it."""
+
+    item_id: str | None
+    verifier: Verifier
+    response: str
+    ground_truth: Any
+    options: Any
+    deadline_s: float
+
+
+class Engine:
+    """Scores items in worker processes; usable from sync code and from an event loop."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.registry: Registry = default_registry()
+        self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Engine:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPool(
+                    max_workers=self.settings.workers,
+                    initializer=init_worker,
+                    initargs=(self.settings.worker_memory_mb,),
+                    context=self._worker_context(),
+                )
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()
+            pool.join(timeout=10)
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def ready(self) -> bool:
+        return self._pool is not None and self._pool.active
+
+    def _worker_context(self) -> multiprocessing.context.BaseContext:
+        # Not fork: the server process has threads (event loop, pebble's managers). The
+        # forkserver imports the verifiers once, so a worker replaced after a timeout is
+        # back in milliseconds rather than re-importing everything like spawn would.
+        context = multiprocessing.get_context("forkserver")
+        modules = {"reward_server.worker"}
+        modules.update(v.function.__module__ for v in self.registry.values())
+        context.set_forkserver_preload(sorted(modules))
+        return context
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def score(self, items: Sequence[Any], timeout_s: float | None = None) -> list[Result]:
+        """Score a batch; ``results[i]`` answers ``items[i]``."""
+        prepared, futures = self._submit(items, timeout_s)
+        concurrent.futures.wait(futures.values())
+        return self._collect(prepared, futures)
+
+    async def score_async(
+        self, items: Sequence[Any], timeout_s: float | None = None
+    ) -> list[Result]:
+        """Like :meth:`score`, without blocking the event loop."""
+        prepared, futures = self._submit(items, timeout_s)
+        try:
+            await _wait_all(list(futures.values()))
+        except asyncio.CancelledError:
+            for future in futures.values():
+                future.cancel()  # pebble kills a worker whose running task is cancelled
+            raise
+        return self._collect(prepared, futures)
+
+    def _submit(
+        self, items: Sequence[Any], timeout_s: float | None
+    ) -> tuple[list[_Job | Result], dict[int, concurrent.futures.Future]]:
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("engine is not started")
+        prepared = [self._prepare(item, timeout_s) for item in items]
+        futures = {
+            index: pool.schedule(
+                run_verifier,
+                args=(job.verifier.name, job.response, job.ground_truth, job.options),
+                timeout=job.deadline_s,
+            )
+            for index, job in enumerate(prepared)
+            if isinstance(job, _Job)
+        }
+        return prepared, futures
+
+    def _prepare(self, raw: Any, timeout_s: float | None) -> _Job | Result:
+        """Every check that needs no worker; a failure is this item's invalid_input result."""
+        if isinstance(raw, Item):
+            item = raw
+        else:
+            try:
+                item = Item.model_validate(raw)
+            except ValidationError as exc:
+                item_id = raw.get("id") if isinstance(raw, dict) else None
+                return self._failure(
+                    item_id if isinstance(item_id, str) else None,
+                    "",
+                    Status.INVALID_INPUT,
+                    f"invalid item: {describe_validation_error(exc)}",
+                )
+        name = choose_verifier(
+            item.verifier, item.data_source, self.settings.routes, self.settings.default_verifier
+        )
+        if name is None:
+            return self._failure(
+                item.id,
+                "",
+                Status.INVALID_INPUT,
+                "no verifier: set 'verifier', or a 'data_source' the server routes",
+            )
+        verifier = self.registry.get(name)
+        if verifier is None:
+            known = ", ".join(self.registry) or "none"
+            return self._failure(
+                item.id, name, Status.INVALID_INPUT, f"unknown verifier {name!r} (known: {known})"
+            )
+        limit = self.settings.max_field_chars
+        for field in ("response", "prompt"):
+            value = getattr(item, field)
+            if value is not None and len(value) > limit:
+                return self._failure(
+                    item.id,
+                    name,
+                    Status.INVALID_INPUT,
+                    f"{field} has {len(value)} characters, over the limit of {limit}",
+                    verifier,
+                )
+        try:
+            options = verifier.parse_options(item.options)
+        except InvalidInput as exc:
+            return self._failure(item.id, name, Status.INVALID_INPUT, str(exc), verifier)
+        deadline = timeout_s or verifier.timeout_s or self.settings.default_timeout_s
+        return _Job(
+            item_id=item.id,
+            verifier=verifier,
+            response=item.response,
+            ground_truth=item.ground_truth,
+            options=options,
+            deadline_s=min(deadline, self.settings.max_timeout_s),
+        )
+
+    def _collect(
+        self, prepared: list[_Job | Result], futures: dict[int, concurrent.futures.Future]
+    ) -> list[Result]:
+        results: list[Result] = []
+        for index, job in enumerate(prepared):
+            if isinstance(job, Result):
+                results.append(job)
+                continue
+            outcome, elapsed_ms = _outcome_of(futures[index], job.deadline_s)
+            results.append(self._result(job, outcome, elapsed_ms))
+        return results
+
+    def _result(self, job: _Job, outcome: Outcome, elapsed_ms: float) -> Result:
+        declared = job.verifier.components
+        try:
+            status = Status(outcome.status)
+            if declared:
+                components = {key: float(outcome.components.get(key, 0.0)) for key in declared}
+            else:
+                components = {key: float(value) for key, value in outcome.components.items()}
+            reward = float(outcome.reward)
+            if not all(math.isfinite(value) for value in components.values()):
+                raise ValueError("non-finite component")
+        except (TypeError, ValueError, AttributeError) as exc:
+            return self._failure(
+                job.item_id,
+                job.verifier.name,
+                Status.ERROR,
+                f"verifier returned a malformed outcome: {exc}",
+                job.verifier,
+                elapsed_ms,
+            )
+        if not status.is_judgement:
+            return self._failure(
+                job.item_id, job.verifier.name, status, outcome.detail, job.verifier, elapsed_ms
+            )
+        return Result.model_construct(
+            id=job.item_id,
+            verifier=job.verifier.name,
+            reward=reward,
+            status=status,
+            detail=outcome.detail,
+            components=components,
+            elapsed_ms=elapsed_ms,
+        )
+
+    def _failure(
+        self,
+        item_id: str | None,
+        verifier_name: str,
+        status: Status,
+        detail: str | None,
+        verifier: Verifier | None = None,
+        elapsed_ms: float = 0.0,
+    ) -> Result:
+        """An operational failure: the configured failure reward, components all zero."""
+        components = dict.fromkeys(verifier.components, 0.0) if verifier else {}
+        return Result.model_construct(
+            id=item_id,
+            verifier=verifier_name,
+            reward=self.settings.failure_reward,
+            status=status,
+            detail=detail,
+            components=components,
+            elapsed_ms=elapsed_ms,
+        )
+
+
+def _outcome_of(future: concurrent.futures.Future, deadline_s: float) -> tuple[Outcome, float]:
+    """What a finished worker future means for its item."""
+    try:
+        return future.result()
+    except TimeoutError:
+        detail = f"exceeded the {deadline_s:g} s deadline; the worker was killed and replaced"
+        return Outcome(0.0, Status.TIMEOUT, detail), deadline_s * 1000.0
+    except ProcessExpired as exc:
+        return Outcome(0.0, Status.ERROR, f"worker process died: {_exit_reason(exc.exitcode)}"), 0.0
+    except concurrent.futures.CancelledError:
+        return Outcome(0.0, Status.ERROR, "cancelled"), 0.0
+    except Exception as exc:  # e.g. an outcome that could not be pickled back
+        detail = f"{type(exc).__name__}: {exc}"[:MAX_DETAIL_CHARS]
+        return Outcome(0.0, Status.ERROR, detail), 0.0
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (out of memory?)" if exitcode == -signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exit code {exitcode}"
+
+
+async def _wait_all(futures: list[concurrent.futures.Future]) -> None:
+    """Wait for many thread-completed futures with one wake-up of the loop, not one each."""
+    if not futures:
+        return
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    remaining = len(futures)
+    lock = threading.Lock()
+
+    def on_done(_: concurrent.futures.Future) -> None:
+        nonlocal remaining
+        with lock:
+            remaining -= 1
+            last = remaining == 0
+        if last:
+            with contextlib.suppress(RuntimeError):  # the loop may be gone after a cancel
+                loop.call_soon_threadsafe(_resolve, done)
+
+    for future in futures:
+        future.add_done_callback(on_done)
+    await done
+
+
+def _resolve(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

@@ -1,0 +1,60 @@
+"""The wire format of the native HTTP API; every other entry point speaks it too."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, WithJsonSchema
+
+from verifiers.base import Status
+
+
+class Item(BaseModel):
+    """One sample to score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str | None, Field(coerce_numbers_to_str=True)] = None
+    verifier: str | None = Field(None, description="Verifier name; else routed by data_source.")
+    data_source: str | None = Field(None, description="Dataset name, used to route to a verifier.")
+    response: str = Field(description="The model's output.")
+    ground_truth: Any = Field(description="The reference answer, in the verifier's format.")
+    prompt: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description="Verifier options.")
+    extra_info: dict[str, Any] = Field(default_factory=dict)
+
+
+class Result(BaseModel):
+    """The reward for one item; ``results[i]`` always answers ``items[i]``."""
+
+    id: str | None
+    verifier: str = Field(description="The verifier that scored the item ('' if none resolved).")
+    reward: float
+    status: Status
+    detail: str | None = None
+    components: dict[str, float] = Field(default_factory=dict)
+    elapsed_ms: float = 0.0
+
+
+# Items are validated one by one so that a bad item yields an invalid_input result instead
+# of failing its whole batch; the schema still documents what an item should be.
+RawItem = Annotated[Any, WithJsonSchema(Item.model_json_schema())]
+
+
+class RewardsRequest(BaseModel):
+    items: list[RawItem]
+    timeout_s: PositiveFloat | None = Field(
+        None, description="Per-item deadline for this request, capped by the server."
+    )
+
+
+class RewardsResponse(BaseModel):
+    results: list[Result]
+
+
+class VerifierInfo(BaseModel):
+    name: str
+    description: str
+    components: list[str]
+    timeout_s: float = Field(description="Default per-item deadline in seconds.")
+    options_schema: dict[str, Any]

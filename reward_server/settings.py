@@ -1,0 +1,104 @@
+"""Server settings: defaults < TOML file < ``REWARD_SERVER_*`` environment < explicit values."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV_VAR = "REWARD_SERVER_CONFIG"
+
+# Data-source names used by verl, OpenRLHF recipes and common datasets; first match wins,
+# patterns are shell globs matched case-insensitively.
+DEFAULT_ROUTES: dict[str, str] = {
+    "openai/gsm8k": "math",
+    "gsm8k": "math",
+    "lighteval/math": "math",
+    "digitallearninggmbh/math-lighteval": "math",
+    "huggingfaceh4/math-500": "math",
+    "math": "math",
+    "math_dapo": "math",
+    "aime*": "math",
+    "amc*": "math",
+    "numina_*": "math",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REWARD_SERVER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        toml_file=None,
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    workers: PositiveInt = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Worker processes for CPU-bound verifiers (default: one per core).",
+    )
+    default_timeout_s: PositiveFloat = Field(
+        10.0, description="Per-item deadline when neither the request nor the verifier sets one."
+    )
+    max_timeout_s: PositiveFloat = Field(
+        120.0, description="Upper bound on any per-item deadline, including a request's timeout_s."
+    )
+    max_body_bytes: PositiveInt = Field(32 * 2**20, description="Larger request bodies get 413.")
+    max_items: PositiveInt = Field(4096, description="More items in one request get 413.")
+    max_field_chars: PositiveInt = Field(
+        1_000_000, description="A longer response or prompt makes that item invalid_input."
+    )
+    failure_reward: float = Field(
+        0.0, description="Reward given for timeout, error and invalid_input results."
+    )
+    default_verifier: str | None = Field(
+        None, description="Verifier for items that name none and whose data_source has no route."
+    )
+    routes: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_ROUTES),
+        description="data_source glob pattern -> verifier name; first match wins.",
+    )
+    worker_memory_mb: int = Field(
+        4096,
+        ge=0,
+        description="Address-space limit of each worker process (0: unlimited). A verifier "
+        "that exceeds it fails its item with MemoryError instead of exhausting the host.",
+    )
+    log_level: str = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the TOML file (argument, else ``$REWARD_SERVER_CONFIG``) and environment.
+
+    ``overrides`` whose value is ``None`` are ignored, so CLI flags can be passed as they are.
+    """
+    path = config_file or os.environ.get(CONFIG_ENV_VAR)
+    settings_cls: type[Settings] = Settings
+    if path:
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"configuration file not found: {path}")
+        settings_cls = type(
+            "Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}}
+        )
+    return settings_cls(**{key: value for key, value in overrides.items() if value is not None})

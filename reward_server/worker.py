@@ -1,0 +1,35 @@
+"""What runs inside a worker process. Kept small: it is imported by every worker."""
+
+from __future__ import annotations
+
+import resource
+import time
+from typing import Any
+
+from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions
+from verifiers.registry import default_registry
+
+MAX_DETAIL_CHARS = 500
+
+
+def init_worker(memory_limit_mb: int) -> None:
+    """Cap the worker's address space and load the verifiers before any deadline starts."""
+    if memory_limit_mb > 0:
+        limit = memory_limit_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    default_registry()
+
+
+def run_verifier(
+    name: str, response: str, ground_truth: Any, options: VerifierOptions
+) -> tuple[Outcome, float]:
+    """Score one item; returns the outcome and the time spent in the verifier (ms)."""
+    verify = default_registry()[name]
+    start = time.perf_counter()
+    try:
+        outcome = verify(response, ground_truth, options)
+    except InvalidInput as exc:
+        outcome = Outcome(0.0, Status.INVALID_INPUT, str(exc)[:MAX_DETAIL_CHARS])
+    except Exception as exc:  # any bug in a verifier costs one item, never the worker
+        outcome = Outcome(0.0, Status.ERROR, f"{type(exc).__name__}: {exc}"[:MAX_DETAIL_CHARS])
+    return outcome, round((time.perf_counter() - start) * 1000.0, 3)

@@ -1,0 +1,83 @@
+"""The in-process API: the same engine, the same numbers, the same supervision."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+import reward_server
+from reward_server.engine import Engine
+from reward_server.models import Item
+from reward_server.settings import Settings
+from tests.helpers import item
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    with Engine(Settings(workers=2)) as running:
+        yield running
+
+
+def test_score_matches_the_http_api(client: httpx.Client) -> None:
+    items = [
+        item("exact_match", "a", "a", id="1"),
+        item("exact_match", "A", "a", options={"case_sensitive": False}),
+        item("exact_match", "a", "b"),
+        item("exact_match", "a", 3),
+        item("unknown", "a", "a"),
+        {"response": "no verifier"},
+        item("raise_error"),
+    ]
+    in_process = [r.model_dump(exclude={"elapsed_ms"}) for r in reward_server.score(items)]
+    over_http = client.post("/v1/rewards", json={"items": items}).json()["results"]
+    for result in over_http:
+        del result["elapsed_ms"]
+    assert in_process == over_http
+    assert [r["status"] for r in in_process] == [
+        "ok",
+        "ok",
+        "ok",
+        "invalid_input",
+        "invalid_input",
+        "invalid_input",
+        "error",
+    ]
+
+
+def test_score_accepts_item_models() -> None:
+    (result,) = reward_server.score([Item(verifier="exact_match", response="x", ground_truth="x")])
+    assert result.reward == 1.0
+
+
+def test_engine_timeout_and_crash(engine: Engine) -> None:
+    started = time.monotonic()
+    results = engine.score(
+        [item("sleep_forever"), item("exit_worker"), item("exact_match", "a", "a")],
+        timeout_s=0.5,
+    )
+    assert [r.status for r in results] == ["timeout", "error", "ok"]
+    assert time.monotonic() - started < 0.5 + 1.5
+    assert engine.ready
+    assert engine.score([item("exact_match", "b", "b")])[0].reward == 1.0
+
+
+def test_failure_reward_is_configurable() -> None:
+    with Engine(Settings(workers=1, failure_reward=-1.0)) as engine:
+        results = engine.score([item("raise_error"), item("exact_match", "a", "b")])
+    assert [(r.status, r.reward) for r in results] == [("error", -1.0), ("ok", 0.0)]
+
+
+def test_deadline_is_capped_by_the_server() -> None:
+    with Engine(Settings(workers=1, max_timeout_s=0.5)) as engine:
+        started = time.monotonic()
+        (result,) = engine.score([item("sleep_forever")], timeout_s=60)
+    assert result.status == "timeout"
+    assert "0.5 s deadline" in result.detail
+    assert time.monotonic() - started < 0.5 + 1.5
+
+
+def test_engine_must_be_started() -> None:
+    with pytest.raises(RuntimeError, match="not started"):
+        Engine(Settings(workers=1)).score([item("exact_match", "a", "a")])
