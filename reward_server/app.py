@@ -74,13 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def list_verifiers() -> list[VerifierInfo]:
         """Installed verifiers with their descriptions and option schemas."""
         return [
-            VerifierInfo(
-                name=v.name,
-                description=v.description,
-                components=list(v.components),
-                timeout_s=min(v.timeout_s or settings.default_timeout_s, settings.max_timeout_s),
-                options_schema=v.options_model.model_json_schema(),
-            )
+            VerifierInfo.of(v, settings.default_timeout_s, settings.max_timeout_s)
             for v in engine.registry.values()
         ]
 

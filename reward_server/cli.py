@@ -58,13 +58,11 @@ def list_verifiers(
 
     registry = default_registry()
     if as_json:
+        from reward_server.models import VerifierInfo
+
+        settings = _load(None)
         listing = [
-            {
-                "name": v.name,
-                "description": v.description,
-                "components": list(v.components),
-                "options_schema": v.options_model.model_json_schema(),
-            }
+            VerifierInfo.of(v, settings.default_timeout_s, settings.max_timeout_s).model_dump()
             for v in registry.values()
         ]
         typer.echo(json.dumps(listing, indent=2))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, WithJsonSchema
 
-from verifiers.base import Status
+from verifiers.base import Status, Verifier
 
 
 class Item(BaseModel):
@@ -58,3 +58,13 @@ class VerifierInfo(BaseModel):
     components: list[str]
     timeout_s: float = Field(description="Default per-item deadline in seconds.")
     options_schema: dict[str, Any]
+
+    @classmethod
+    def of(cls, verifier: Verifier, default_timeout_s: float, max_timeout_s: float) -> Self:
+        return cls(
+            name=verifier.name,
+            description=verifier.description,
+            components=list(verifier.components),
+            timeout_s=min(verifier.timeout_s or default_timeout_s, max_timeout_s),
+            options_schema=verifier.options_model.model_json_schema(),
+        )
