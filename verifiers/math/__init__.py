@@ -1,0 +1,100 @@
+"""``math``: is the final answer of a response mathematically equivalent to the gold answer?
+
+The work is split in three: :mod:`.extraction` finds the final answer in the response,
+:mod:`.parsing` turns answers into trees (never evaluating text), and :mod:`.compare`
+decides equivalence. Gold answers are parsed once and cached: the same gold comes back
+for every sample of a prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
+from verifiers.math.compare import Tolerance, equivalent
+from verifiers.math.extraction import extract_answer, last_boxed
+from verifiers.math.parsing import parse_answer
+
+__all__ = ["MathOptions", "verify"]
+
+COMPONENTS = ("format", "accuracy")
+_SHOWN_CHARS = 80
+
+
+class MathOptions(VerifierOptions):
+    rel_tol: float = Field(1e-9, ge=0, le=0.01)
+    """Relative tolerance between values with no exact rational form (radicals, pi, logs)."""
+    precision_units: float = Field(1.0, ge=0, le=10)
+    """A decimal gold accepts answers closer than this many units in its last written place."""
+    min_rounded_digits: int = Field(3, ge=1, le=20)
+    """Significant digits a decimal answer needs to stand for an exact gold (1/3 ~ 0.333)."""
+    boxed_only: bool = False
+    """Only a ``\\boxed{}`` answer counts; anything else is a format error."""
+
+
+def _golds(ground_truth: Any) -> list[str]:
+    if isinstance(ground_truth, str):
+        golds = [ground_truth]
+    elif (
+        isinstance(ground_truth, list)
+        and ground_truth
+        and all(isinstance(gold, str) for gold in ground_truth)
+    ):
+        golds = ground_truth
+    else:
+        raise InvalidInput(
+            "ground_truth must be a string or a non-empty list of strings, "
+            f"got {type(ground_truth).__name__}"
+        )
+    if not any(gold.strip() for gold in golds):
+        raise InvalidInput("ground_truth is empty")
+    return golds
+
+
+def _gold_answer(gold: str) -> str:
+    """Datasets sometimes store the gold boxed (MATH's solutions): use the box's content."""
+    return last_boxed(gold) or gold if "\\boxed" in gold or "\\fbox" in gold else gold
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+@verifier(
+    "math",
+    options=MathOptions,
+    components=COMPONENTS,
+    timeout_s=5.0,
+    description="The final answer is mathematically equivalent to the gold answer.",
+)
+def verify(response: str, ground_truth: Any, options: MathOptions) -> Outcome:
+    """The final answer is mathematically equivalent to the gold answer."""
+    golds = [gold for gold in _golds(ground_truth) if gold.strip()]
+    extracted = extract_answer(response, boxed_only=options.boxed_only)
+    if extracted is None:
+        where = "\\boxed{} answer" if options.boxed_only else "final answer"
+        return Outcome(
+            0.0,
+            Status.FORMAT_ERROR,
+            detail=f"no {where} found in the response",
+            components={"format": 0.0, "accuracy": 0.0},
+        )
+    tolerance = Tolerance(options.rel_tol, options.precision_units, options.min_rounded_digits)
+    candidate = parse_answer(extracted.answer)
+    shown = f"{_shown(extracted.answer)!r} ({extracted.source})"
+    for gold in golds:
+        if equivalent(parse_answer(_gold_answer(gold)), candidate, tolerance):
+            return Outcome(
+                1.0,
+                detail=f"{shown} is equivalent to {_shown(gold)!r}",
+                components={"format": 1.0, "accuracy": 1.0},
+            )
+    against = _shown(golds[0]) if len(golds) == 1 else f"any of {len(golds)} gold answers"
+    return Outcome(
+        0.0,
+        detail=f"{shown} is not equivalent to {against!r}",
+        components={"format": 1.0, "accuracy": 0.0},
+    )

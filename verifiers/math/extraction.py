@@ -1,0 +1,151 @@
+"""Find the final answer in a model's response.
+
+In order of trust: the last ``\\boxed{}``/``\\fbox{}`` (with the boxes written right next
+to it: ``\\boxed{1}, \\boxed{2}`` is one answer with two parts), an answer phrase ("final
+answer is", "Answer:", GSM8K's "####"), the last display formula near the end, and a short
+last line. Reasoning inside ``<think>...</think>`` is never read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_ADJACENT_BOXES = 16
+DISPLAY_TAIL_CHARS = 200
+"""A display formula counts as the answer only this close to the end of the response."""
+
+_BOX = re.compile(r"\\(?:boxed|fbox)\s*")
+_BOX_SEPARATOR = re.compile(
+    r"[\s$.,;]*(?:(?:and|or|\\text\{\s*(?:and|or)\s*\}|\\quad|\\qquad|\\,)[\s$.,;]*)?"
+)
+_PHRASES = re.compile(
+    r"####\s*"
+    r"|\*\*\s*(?:final\s+)?answer\s*:?\s*\*\*\s*:?\s*"
+    r"|(?:final\s+answer|answer)\s*(?:is\s*:?|:|=)\s*",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.(?=\s+[A-Z])|\s+(?:because|since|as)\s")
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.DOTALL)
+_INLINE = re.compile(r"\$([^$]+)\$")
+_TRAILING_VALUE = re.compile(r"(?:is|=|:|equals)\s*([^\s].{0,60}?)\s*\.?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    answer: str
+    source: str
+    """Where it came from: "boxed", "answer phrase", "display math" or "last line"."""
+
+
+def strip_thinking(response: str) -> str | None:
+    """The text after the last ``</think>``; ``None`` if a ``<think>`` is never closed."""
+    end = response.rfind("</think>")
+    if end >= 0:
+        return response[end + len("</think>") :]
+    return None if "<think>" in response else response
+
+
+def read_group(text: str, start: int) -> tuple[str, int]:
+    """The brace group at ``text[start] == "{"``; an unclosed one runs to the end."""
+    depth = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1 : index], index + 1
+    return text[start + 1 :], len(text)
+
+
+def _box_content(text: str, match: re.Match[str]) -> tuple[str, int]:
+    start = match.end()
+    if start < len(text) and text[start] == "{":
+        return read_group(text, start)
+    token = re.match(r"[^\s$]+", text[start:])
+    if token is None:
+        return "", start
+    return token.group(0), start + token.end()
+
+
+def last_boxed(text: str) -> str | None:
+    """The last box's content, joined with the boxes written right before it."""
+    matches = list(_BOX.finditer(text))
+    if not matches:
+        return None
+    contents: list[str] = []
+    boundary = None
+    for match in reversed(matches[-MAX_ADJACENT_BOXES:]):
+        content, end = _box_content(text, match)
+        if boundary is not None:
+            gap = text[end:boundary]
+            if end > boundary or not _BOX_SEPARATOR.fullmatch(gap):
+                break
+        contents.append(content.strip())
+        boundary = match.start()
+    contents.reverse()
+    if len(set(contents)) == 1:
+        return contents[0]
+    return ", ".join(contents)
+
+
+def _after_phrase(text: str) -> str | None:
+    last = None
+    for last in _PHRASES.finditer(text):  # noqa: B007 - the last match is wanted
+        pass
+    if last is None:
+        return None
+    line = text[last.end() :].split("\n", 1)[0]
+    end = _SENTENCE_END.search(line)
+    answer = line[: end.start()] if end else line
+    answer = answer.strip().strip("*").strip()
+    inline = _INLINE.findall(answer)
+    if len(inline) == 1 and answer.startswith("$"):
+        answer = inline[0]
+    return answer.rstrip(".").strip() or None
+
+
+def _last_display(text: str) -> str | None:
+    last = None
+    for last in _DISPLAY.finditer(text):  # noqa: B007
+        pass
+    if last is None or len(text) - last.end() > DISPLAY_TAIL_CHARS:
+        return None
+    return (last.group(1) or last.group(2)).strip() or None
+
+
+def _last_line(text: str) -> str | None:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    line = lines[-1]
+    inline = _INLINE.findall(line)
+    if inline:
+        return inline[-1].strip()
+    if (len(line) <= 40 and re.search(r"[\d=]", line)) or len(line.split()) <= 3:
+        return line.rstrip(".").strip() if len(line) <= 100 else None
+    trailing = _TRAILING_VALUE.search(line)
+    return trailing.group(1).strip() if trailing else None
+
+
+def extract_answer(response: str, *, boxed_only: bool = False) -> Extracted | None:
+    """The final answer of a response, or ``None`` when it gives none."""
+    text = strip_thinking(response)
+    if text is None:
+        return None
+    boxed = last_boxed(text)
+    if boxed is not None:
+        return Extracted(boxed, "boxed") if boxed else None
+    if boxed_only:
+        return None
+    for source, finder in (
+        ("answer phrase", _after_phrase),
+        ("display math", _last_display),
+        ("last line", _last_line),
+    ):
+        answer = finder(text)
+        if answer:
+            return Extracted(answer, source)
+    return None
