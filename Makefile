@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench clean
+.PHONY: serve test lint format bench bench-math clean
 
 # Reinstall only when the project's metadata changes.
 $(BIN)/.installed: pyproject.toml
@@ -36,6 +36,11 @@ format: $(BIN)/.installed-dev
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python benchmarks/bench_engine.py
+
+# Installs the peer (math-verify) into the venv; `make test` never needs it.
+bench-math: $(BIN)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_math.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import cmath
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -111,12 +112,18 @@ def expand_plus_minus(node: Node) -> tuple[Node, ...]:
     match node:
         case PlusMinus(operand=operand, minus_first=minus_first):
             signs = (Neg, lambda x: x) if minus_first else (lambda x: x, Neg)
-            return tuple(sign(v) for v in expand_plus_minus(operand) for sign in signs)
+            readings = expand_plus_minus(operand)
+            if 2 * len(readings) > MAX_EXPANSIONS:
+                raise TooLarge("too many plus-minus readings")
+            return tuple(sign(v) for v in readings for sign in signs)
     fields = [getattr(node, name) for name in node.__slots__]
     options = []
     for value in fields:
         if isinstance(value, tuple) and value and not isinstance(value[0], (str, tuple)):
-            options.append([tuple(c) for c in itertools.product(*map(expand_plus_minus, value))])
+            readings = [expand_plus_minus(item) for item in value]
+            if math.prod(map(len, readings)) > MAX_EXPANSIONS:
+                raise TooLarge("too many plus-minus readings")
+            options.append([tuple(c) for c in itertools.product(*readings)])
         elif isinstance(value, (*_SCALARS, PlusMinus, Seq, Interval, Relation)):
             options.append(list(expand_plus_minus(value)))
         else:
