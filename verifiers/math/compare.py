@@ -44,7 +44,8 @@ from verifiers.math.nodes import (
 )
 
 MAX_EXPANSIONS = 64
-MAX_ITEMS = 200
+MAX_ITEMS = 5000
+MAX_PAIRWISE = 40_000
 INTEGER_PARAMETERS = frozenset("knmjl")
 """Names of the integer parameter in periodic solutions: ``\\pi/6 + k\\pi`` = ``\\pi/6 + n\\pi``."""
 SUBJECT_MIN_WORDS = 4
@@ -176,6 +177,11 @@ def _literal(node: Node) -> Num | None:
     return node if isinstance(node, Num) else None
 
 
+def _decimal_places(node: Node) -> int | None:
+    literal = _literal(node)
+    return literal.places if literal else None
+
+
 def _percent_of(node: Node) -> Node:
     literal = _literal(node)
     if literal is not None and node == literal:
@@ -267,14 +273,26 @@ class _Comparer:
                 self.same(g, c) for g, c in zip(gold.items, candidate.items, strict=True)
             )
         gold_items, candidate_items = list(gold.items), list(candidate.items)
-        if "set" in kinds:
-            gold_items, candidate_items = self.distinct(gold_items), self.distinct(candidate_items)
+        if "set" in kinds and max(len(gold_items), len(candidate_items)) > 1:
+            try:
+                gold_items = self.distinct(gold_items)
+                candidate_items = self.distinct(candidate_items)
+            except TooLarge:
+                return gold == candidate
         return self.matched(gold_items, candidate_items)
 
     def distinct(self, items: list[Node]) -> list[Node]:
+        seen_values: set = set()
         kept: list[Node] = []
         for item in items:
-            if not any(self.same(other, item) for other in kept):
+            key = _exact_key(item)
+            if key is not None:
+                if key not in seen_values:
+                    seen_values.add(key)
+                    kept.append(item)
+            elif len(kept) * len(items) > MAX_PAIRWISE:
+                raise TooLarge("set too large to compare")
+            elif not any(self.same(other, item) for other in kept):
                 kept.append(item)
         return kept
 
@@ -287,7 +305,11 @@ class _Comparer:
         """A one-to-one pairing of equal items (greedy: equality is transitive)."""
         if len(golds) != len(candidates):
             return False
-        equal = equal or self.same
+        if equal is None:
+            equal = self.same
+            golds, candidates = _without_exact_pairs(golds, candidates)
+            if len(golds) * len(candidates) > MAX_PAIRWISE:
+                return False
         remaining = list(candidates)
         for gold in golds:
             for index, candidate in enumerate(remaining):
@@ -424,8 +446,9 @@ class _Comparer:
             gold_value, candidate_value = numeric(gold, 0), numeric(candidate, 0)
             if cmath.isnan(gold_value) or cmath.isnan(candidate_value):
                 return _infinite(gold) is not None and _infinite(gold) == _infinite(candidate)
-            if _close(gold_value, candidate_value, self.tolerance.rel_tol):
-                return True
+            written_decimal = (_decimal_places(gold), _decimal_places(candidate)) != (None, None)
+            if not written_decimal and _close(gold_value, candidate_value, self.tolerance.rel_tol):
+                return True  # a decimal is held to the precision it is written with, below
             if abs(gold_value.imag) > 1e-12 or abs(candidate_value.imag) > 1e-12:
                 return False
             return self.within_precision(gold, candidate, gold_value.real, candidate_value.real)
@@ -437,9 +460,8 @@ class _Comparer:
         self, gold: Node, candidate: Node, gold_value: Fraction | float, value: Fraction | float
     ) -> bool:
         difference = abs(gold_value - value)
-        gold_literal, candidate_literal = _literal(gold), _literal(candidate)
-        gold_places = gold_literal.places if gold_literal else None
-        candidate_places = candidate_literal.places if candidate_literal else None
+        candidate_literal = _literal(candidate)
+        gold_places, candidate_places = _decimal_places(gold), _decimal_places(candidate)
         if gold_places is not None:
             unit = Fraction(1, 10**gold_places) * Fraction(self.tolerance.precision_units)
             if difference < unit * (1 - Fraction(1, 10**9)):
@@ -484,6 +506,42 @@ def _as_list(readings: tuple[Node, ...]) -> Seq:
     if len(readings) == 1 and isinstance(readings[0], Seq):
         return readings[0]
     return Seq("list", readings)
+
+
+def _exact_key(node: Node) -> Fraction | tuple | None:
+    """The exact value of a plain number or tuple of them: the cheap way to pair long lists."""
+    if isinstance(node, Seq) and node.kind == "tuple":
+        keys = tuple(_exact_key(item) for item in node.items)
+        return None if None in keys else keys
+    if not isinstance(node, Num | Neg | Div) or _has(node, Sym) or _literal_decimal(node):
+        return None
+    try:
+        return exact(node)
+    except (NotExact, TooLarge):
+        return None
+
+
+def _literal_decimal(node: Node) -> bool:
+    return any(isinstance(n, Num) and n.places is not None for n in _walk(node))
+
+
+def _without_exact_pairs(golds: list[Node], candidates: list[Node]) -> tuple[list, list]:
+    """Remove items paired by equal exact values; what is left is compared pairwise."""
+    by_value: dict[Fraction, list[Node]] = {}
+    for candidate in candidates:
+        key = _exact_key(candidate)
+        if key is not None:
+            by_value.setdefault(key, []).append(candidate)
+    paired: set[int] = set()
+    golds_left = []
+    for gold in golds:
+        key = _exact_key(gold)
+        bucket = by_value.get(key) if key is not None else None
+        if bucket:
+            paired.add(id(bucket.pop()))
+        else:
+            golds_left.append(gold)
+    return golds_left, [c for c in candidates if id(c) not in paired]
 
 
 def _is_region(node: Node) -> bool:
@@ -589,8 +647,7 @@ def _relation_region(relation: Relation) -> tuple[Interval, ...] | None:
 
 def _rows(node: Node) -> tuple[tuple[Node, ...], ...] | None:
     if isinstance(node, Matrix):
-        rows = node.rows
-        return rows if len(rows) > 1 or len(rows[0]) > 1 else None
+        return node.rows
     if isinstance(node, Seq) and node.kind == "tuple":
         return tuple((item,) for item in node.items)
     return None

@@ -26,9 +26,9 @@ _PHRASES = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.(?=\s+[A-Z])|\s+(?:because|since|as)\s")
-_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.DOTALL)
 _INLINE = re.compile(r"\$([^$]+)\$")
-_TRAILING_VALUE = re.compile(r"(?:is|=|:|equals)\s*([^\s].{0,60}?)\s*\.?$")
+_TRAILING_VALUE = re.compile(r"(?:\b(?:is|equals)\b|=|:)\s*([^\s].{0,60}?)\s*\.?$")
+_MATHLIKE = re.compile(r"[\d\\=^]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ def strip_thinking(response: str) -> str | None:
     """The text after the last ``</think>``; ``None`` if a ``<think>`` is never closed."""
     end = response.rfind("</think>")
     if end >= 0:
-        return response[end + len("</think>") :]
+        response = response[end + len("</think>") :]
     return None if "<think>" in response else response
 
 
@@ -108,12 +108,16 @@ def _after_phrase(text: str) -> str | None:
 
 
 def _last_display(text: str) -> str | None:
-    last = None
-    for last in _DISPLAY.finditer(text):  # noqa: B007
-        pass
-    if last is None or len(text) - last.end() > DISPLAY_TAIL_CHARS:
+    """The last ``$$...$$`` or ``\\[...\\]``, found from the end (linear time)."""
+    best: tuple[int, str] | None = None
+    for opener, closer in (("$$", "$$"), ("\\[", "\\]")):
+        end = text.rfind(closer)
+        start = text.rfind(opener, 0, end) if end > 0 else -1
+        if start >= 0 and (best is None or end > best[0]):
+            best = (end, text[start + len(opener) : end])
+    if best is None or len(text) - best[0] > DISPLAY_TAIL_CHARS:
         return None
-    return (last.group(1) or last.group(2)).strip() or None
+    return best[1].strip() or None
 
 
 def _last_line(text: str) -> str | None:
@@ -127,7 +131,9 @@ def _last_line(text: str) -> str | None:
     if (len(line) <= 40 and re.search(r"[\d=]", line)) or len(line.split()) <= 3:
         return line.rstrip(".").strip() if len(line) <= 100 else None
     trailing = _TRAILING_VALUE.search(line)
-    return trailing.group(1).strip() if trailing else None
+    if trailing and _MATHLIKE.search(trailing.group(1)):
+        return trailing.group(1).strip()
+    return None
 
 
 def extract_answer(response: str, *, boxed_only: bool = False) -> Extracted | None:

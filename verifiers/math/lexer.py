@@ -150,6 +150,8 @@ def _command(text: str, index: int, tokens: list[Token]) -> int:
         content, end = _read_group(text, end)
         if name == "operatorname":
             tokens.append(Token("word", content.strip().replace("*", "")))
+        elif len(content.strip()) == 1 and tokens and tokens[-1].kind in ("num", "close"):
+            tokens.append(Token("text", content.strip()))  # "12\\,\\text{m}": a unit
         else:
             tokens.extend(_text_tokens(content))
         return end

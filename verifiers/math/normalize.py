@@ -147,4 +147,4 @@ def normalize(text: str) -> str:
     text = _join_thousands(text)
     text = _SCIENTIFIC.sub(r"(\1\\times 10^{\2})", text)
     text = " ".join(text.split())
-    return text.strip(" .,;:")
+    return text.rstrip(" .,;:").lstrip(" ,;:")

@@ -47,7 +47,7 @@ from verifiers.math.nodes import (
 )
 from verifiers.math.normalize import normalize
 
-MAX_ANSWER_CHARS = 4000
+MAX_ANSWER_CHARS = 20_000
 MAX_DEPTH = 60
 MAX_NUMBER_DIGITS = 1000
 FUNCTION_NAMES = frozenset({"f", "g", "h"})
@@ -669,9 +669,10 @@ def _is_prose(normalized: str) -> bool:
     words = [w for w in _PROSE_WORD.findall(bare) if w.lower() not in _NOT_PROSE]
     if not texts and not words:
         return False
-    has_math = bool(re.search(r"[\d=<>^_+*/]", bare))
+    has_math = bool(re.search(r"[\d=<>^_+*/()-]", bare))
     if not has_math and not words:
-        return True  # only \text{...}: a worded answer
+        # Only \text{...}: a worded answer, unless it is a letter (a choice, a unit).
+        return any(_PROSE_WORD.search(text) for text in texts)
     return len(words) >= (3 if has_math else 1)
 
 
