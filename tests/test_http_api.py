@@ -193,13 +193,15 @@ def test_one_bad_item_in_a_thousand(client: httpx.Client) -> None:
     assert results[500]["status"] == "invalid_input"
 
 
-def test_data_source_routes_to_an_uninstalled_verifier(client: httpx.Client) -> None:
+def test_data_source_routes_to_the_math_verifier(client: httpx.Client) -> None:
     (result,) = post_items(
-        client, [{"data_source": "openai/gsm8k", "response": "1", "ground_truth": "1"}]
+        client,
+        [{"data_source": "openai/gsm8k", "response": "so #### 1,000", "ground_truth": "1000"}],
     )
-    assert result["status"] == "invalid_input"
+    assert result["status"] == "ok"
     assert result["verifier"] == "math"
-    assert "unknown verifier 'math'" in result["detail"]
+    assert result["reward"] == 1.0
+    assert result["components"] == {"format": 1.0, "accuracy": 1.0}
 
 
 def test_item_count_limit(client: httpx.Client) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.math_helpers import boxed
 from verifiers import Status
 from verifiers.math import verify
 from verifiers.math.parsing import parse_answer
@@ -25,13 +26,9 @@ PAIRS = [
 ]
 
 
-def wrap(answer: str) -> str:
-    return f"The final answer is $\\boxed{{{answer}}}$."
-
-
 @pytest.fixture(scope="module")
 def verdicts() -> list[tuple[dict, float]]:
-    return [(pair, verify(wrap(pair["answer"]), pair["gold"]).reward) for pair in PAIRS]
+    return [(pair, verify(boxed(pair["answer"]), pair["gold"]).reward) for pair in PAIRS]
 
 
 def test_the_data_is_the_balanced_development_half() -> None:
@@ -51,7 +48,7 @@ def test_accepts_at_most_2_of_125_wrong_answers(verdicts) -> None:
 
 def test_every_pair_is_judged_not_a_format_error() -> None:
     for pair in PAIRS[:40]:
-        outcome = verify(wrap(pair["answer"]), pair["gold"])
+        outcome = verify(boxed(pair["answer"]), pair["gold"])
         assert outcome.status is Status.OK
         assert outcome.components["format"] == 1.0
 
@@ -61,7 +58,7 @@ def test_the_gold_is_parsed_once_per_distinct_answer() -> None:
     gold = PAIRS[0]["gold"]
     for pair in PAIRS[:2]:
         assert pair["gold"] == gold
-        verify(wrap(pair["answer"]), gold)
+        verify(boxed(pair["answer"]), gold)
     info = parse_answer.cache_info()
     assert info.hits >= 1
     assert info.currsize == 3  # one gold, two candidates
@@ -73,7 +70,7 @@ def test_judging_from_a_worker_thread_needs_no_signals() -> None:
 
     def judge() -> None:
         for pair in PAIRS:
-            results.append(verify(wrap(pair["answer"]), pair["gold"]).reward)
+            results.append(verify(boxed(pair["answer"]), pair["gold"]).reward)
 
     thread = threading.Thread(target=judge)
     started = time.monotonic()
