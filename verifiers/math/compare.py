@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from verifiers.math.evaluate import POINTS, NotExact, TooLarge, exact, numeric
+from verifiers.math.evaluate import (
+    POINTS,
+    STEP_FUNCTIONS,
+    STEP_POINTS,
+    NotExact,
+    TooLarge,
+    exact,
+    numeric,
+)
 from verifiers.math.nodes import (
     INFINITY,
     Add,
@@ -398,24 +406,25 @@ class _Comparer:
         return all(_close(r, ratios[0], 1e-8) for r in ratios)
 
     def solves(self, gold: Relation, candidate: Node) -> bool:
-        """``xy = 6`` and ``6/x``: the candidate is an explicit solution for a missing symbol."""
-        if gold.ops != ("=",):
+        """``xy = 6`` and ``6/x``: the candidate is the solution for a symbol it lacks.
+
+        Only for an equation that determines that symbol uniquely (it is linear in it), so
+        ``\\sqrt{1-x^2}`` does not pass for ``x^2+y^2=1``.
+        """
+        if gold.ops != ("=",) or not free_symbols(candidate):
             return False
-        left, right = gold.operands
+        difference = Add((gold.operands[0], Neg(gold.operands[1])))
         for name in sorted(free_symbols(gold) - free_symbols(candidate)):
+            if not _linear_in(difference, name):
+                continue
             agreeing = 0
-            for point in range(POINTS):
+            for point in range(_points(gold, candidate)):
                 value = numeric(candidate, point)
-                if cmath.isnan(value):
+                residual = numeric(difference, point, overrides={name: value})
+                if cmath.isnan(value) or cmath.isnan(residual):
                     continue
-                overrides = {name: value}
-                lhs, rhs = (
-                    numeric(left, point, overrides=overrides),
-                    numeric(right, point, overrides=overrides),
-                )
-                if cmath.isnan(lhs) or cmath.isnan(rhs):
-                    continue
-                if not _close(lhs, rhs, 1e-8):
+                scale = max(abs(value), abs(numeric(gold.operands[1], point)), 1.0)
+                if abs(residual) > 1e-8 * scale:
                     break
                 agreeing += 1
             else:
@@ -478,7 +487,7 @@ class _Comparer:
         """Equal as functions of their symbols, at every point where both are defined."""
         renames = _parameter_renames(gold, candidate)
         agreeing = 0
-        for point in range(POINTS):
+        for point in range(_points(gold, candidate)):
             g, c = numeric(gold, point), numeric(candidate, point, renames)
             if cmath.isnan(g) or cmath.isnan(c):
                 continue
@@ -551,6 +560,26 @@ def _is_region(node: Node) -> bool:
     return isinstance(node, Interval | Union | SetBuilder) or (
         isinstance(node, Relation) and bool(set(node.ops) & (_INEQUALITIES | {"!="}))
     )
+
+
+def _linear_in(expression: Node, name: str) -> bool:
+    """``expression`` is affine in the symbol ``name`` with a non-zero slope (sampled)."""
+    for point in range(2):
+        values = [numeric(expression, point, overrides={name: complex(v)}) for v in (0.5, 1.5, 4)]
+        if any(cmath.isnan(v) for v in values):
+            return False
+        slope = values[1] - values[0]
+        if abs(slope) < 1e-12 or not _close((values[2] - values[0]) / 3.5, slope, 1e-8):
+            return False
+    return True
+
+
+def _points(*nodes: Node) -> int:
+    """Step functions agree on small ranges; they are compared at more, wider points."""
+    for node in nodes:
+        if any(isinstance(n, Call) and n.name in STEP_FUNCTIONS for n in _walk(node)):
+            return STEP_POINTS
+    return POINTS
 
 
 def _has_symbols(node: Node) -> bool:

@@ -38,9 +38,25 @@ MAX_MAGNITUDE = 1e300
 NAN = complex(math.nan, math.nan)
 POINTS = 5
 """How many assignments of the free symbols an identity must hold at."""
+STEP_POINTS = 12
+"""As many for expressions with floor, ceil, abs, min, max: they agree on small ranges."""
 
 # Each point draws every symbol from its own range: below one, above one, negative, ...
-_RANGES = ((0.15, 0.85), (1.15, 1.85), (-1.85, -1.15), (2.2, 3.8), (-0.85, -0.15))
+_RANGES = (
+    (0.15, 0.85),
+    (1.15, 1.85),
+    (-1.85, -1.15),
+    (2.2, 3.8),
+    (-0.85, -0.15),
+    (4.5, 9.5),
+    (-9.5, -4.5),
+    (11.0, 29.0),
+    (-29.0, -11.0),
+    (31.0, 97.0),
+    (101.0, 499.0),
+    (-499.0, -101.0),
+)
+STEP_FUNCTIONS = frozenset({"floor", "ceil", "abs", "sgn", "min", "max", "factorial", "binom"})
 
 
 class TooLarge(ArithmeticError):

@@ -44,6 +44,8 @@ UNIT_WORDS = frozenset(
     "month months year years dollars dollar cents cent yuan euros euro rupees units unit "
     "meters meter metres km/h mph degrees degree rad radians people students ways".split()
 )
+UNIT_LETTERS = frozenset("m g s h l L K N J W V".split())
+"""A single letter in ``\\text{}`` right after a number is a unit: ``12\\,\\text{m}``."""
 _MATHLIKE_TEXT = re.compile(r"[\d\s().,+\-*/=^_{}\[\]<>]*[A-Za-z]?[\d\s().,+\-*/=^_{}\[\]<>]*")
 
 
@@ -150,7 +152,7 @@ def _command(text: str, index: int, tokens: list[Token]) -> int:
         content, end = _read_group(text, end)
         if name == "operatorname":
             tokens.append(Token("word", content.strip().replace("*", "")))
-        elif len(content.strip()) == 1 and tokens and tokens[-1].kind in ("num", "close"):
+        elif content.strip() in UNIT_LETTERS and tokens and tokens[-1].kind in ("num", "close"):
             tokens.append(Token("text", content.strip()))  # "12\\,\\text{m}": a unit
         else:
             tokens.extend(_text_tokens(content))
