@@ -54,6 +54,7 @@ from verifiers.math.nodes import (
 MAX_EXPANSIONS = 64
 MAX_ITEMS = 5000
 MAX_PAIRWISE = 40_000
+MAX_SCIENTIFIC_EXPONENT = 400
 INTEGER_PARAMETERS = frozenset("knmjl")
 """Names of the integer parameter in periodic solutions: ``\\pi/6 + k\\pi`` = ``\\pi/6 + n\\pi``."""
 SUBJECT_MIN_WORDS = 4
@@ -180,9 +181,31 @@ def _labels(node: Node) -> dict[Node, Node] | None:
 
 
 def _literal(node: Node) -> Num | None:
+    """A number as written, with its precision: ``-1.50``, or ``6.02 \\times 10^{23}``."""
     while isinstance(node, Neg):
         node = node.operand
-    return node if isinstance(node, Num) else None
+    if isinstance(node, Num):
+        return node
+    match node:
+        case Mul(factors=(Num(places=int()) as mantissa, Pow(base=Num(value=10), exponent=power))):
+            shift = _literal(power)
+            if (
+                shift is not None
+                and shift.places is None
+                and shift.value.denominator == 1
+                and abs(shift.value) <= MAX_SCIENTIFIC_EXPONENT
+            ):
+                exponent = int(shift.value) * (-1 if isinstance(power, Neg) else 1)
+                return Num(mantissa.value, mantissa.places - exponent, mantissa.digits)
+    return None
+
+
+def _constant_chain(node: Node) -> bool:
+    return (
+        isinstance(node, Relation)
+        and set(node.ops) == {"="}
+        and not any(free_symbols(operand) for operand in node.operands)
+    )
 
 
 def _decimal_places(node: Node) -> int | None:
@@ -216,6 +239,8 @@ class _Comparer:
         value = label_value(node)
         if value is not None:
             yield from self.views(value)
+        elif _constant_chain(node):
+            yield from node.operands  # "\\frac{\\sqrt5-1}{2} \\approx 0.618": either side
         if isinstance(node, Seq) and node.kind == "list":
             values = [label_value(item) for item in node.items]
             if any(v is not None for v in values):
@@ -472,12 +497,12 @@ class _Comparer:
         candidate_literal = _literal(candidate)
         gold_places, candidate_places = _decimal_places(gold), _decimal_places(candidate)
         if gold_places is not None:
-            unit = Fraction(1, 10**gold_places) * Fraction(self.tolerance.precision_units)
+            unit = Fraction(10) ** -gold_places * Fraction(self.tolerance.precision_units)
             if difference < unit * (1 - Fraction(1, 10**9)):
                 return True
         if candidate_places is not None and (gold_places is None or candidate_places < gold_places):
             needed = 2 if gold_places is not None else self.tolerance.min_rounded_digits
-            half_unit = Fraction(1, 2 * 10**candidate_places)
+            half_unit = Fraction(10) ** -candidate_places / 2
             return candidate_literal.digits >= needed and difference <= half_unit * (
                 1 + Fraction(1, 10**9)
             )

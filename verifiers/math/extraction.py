@@ -47,16 +47,22 @@ def strip_thinking(response: str) -> str | None:
 
 
 def read_group(text: str, start: int) -> tuple[str, int]:
-    """The brace group at ``text[start] == "{"``; an unclosed one runs to the end."""
-    depth = 0
-    for index in range(start, len(text)):
+    """The brace group at ``text[start] == "{"``; an unclosed one runs to the end.
+
+    Escaped braces (``\\{``, ``\\}``) do not count.
+    """
+    depth, index = 0, start
+    while index < len(text):
         char = text[index]
-        if char == "{":
+        index += 1
+        if char == "\\":
+            index += 1
+        elif char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
             if depth == 0:
-                return text[start + 1 : index], index + 1
+                return text[start + 1 : index - 1], index
     return text[start + 1 :], len(text)
 
 

@@ -71,7 +71,8 @@ _RENAMES = [
     (re.compile(r"\\(?:textcirc|circ|degree)(?![a-zA-Z])|\^\{\s*\\circ\s*\}"), r"\\circ "),
     (re.compile(r"\\(?:mbox|textrm|textbf|textit|textnormal|texttt|mathrm|hbox)\s*\{"), r"\\text{"),
     (re.compile(r"\\(?:varnothing|emptyset)(?![a-zA-Z])|\\\{\s*\\\}"), r"\\emptyset "),
-    (re.compile(r"\\%"), "%"),
+    (re.compile(r"\\%|\s*\bper\s?cent\b"), "%"),
+    (re.compile(r"(\\circ|°)\s*(?:\\mathrm\{[CF]\}|\\text\{[CF]\}|[CF]\b)"), r"\1"),
     (re.compile(r"\\\$|\$"), " "),
     (re.compile(r"\\\(|\\\)|\\\[|\\\]"), " "),
 ]

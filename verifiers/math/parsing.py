@@ -65,6 +65,10 @@ _SPECIAL_TEXT = {
     "infinitely many": INFINITY,
     "infinitely many solutions": INFINITY,
 }
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
 _PROSE_NUMBER = re.compile(r"(?<![\w.{])\d+(?:\.\d+)?(?![\w.}])")
 _TEXT_ANSWERS = frozenset({"yes", "no", "true", "false", "none"})
 _CHOICE = re.compile(r"^\(?([A-H])\)(?:\s.*)?$|^([A-H])[.:](?:\s.*)?$")
@@ -682,6 +686,8 @@ def _prose(text: str) -> Text:
     special = _SPECIAL_TEXT.get(words)
     if special is not None:
         return Text(words, special)
+    if words in _NUMBER_WORDS:
+        return Text(words, Num(Fraction(_NUMBER_WORDS.index(words))))
     if not numbers:
         return Text(words)
     return Text(words, numbers[0] if len(numbers) == 1 else Seq("list", tuple(numbers)))
