@@ -1,0 +1,191 @@
+"""Find and parse the JSON value in a model's output, strictly and within bounds.
+
+Strict JSON only: no NaN or Infinity, no duplicate keys, no trailing commas, no number that
+overflows to infinity. Size and nesting depth are checked on the text, before any parser
+or validator sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_FENCE = re.compile(
+    r"^```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE
+)
+_JSON_TAGS = frozenset({"", "json", "jsonc", "json5"})
+_DECODER = json.JSONDecoder()
+
+
+class FormatProblem(ValueError):
+    """The output holds no acceptable JSON value; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    value: Any
+    source: str  # "whole output", "fenced block", "found in prose"
+
+
+def strip_thinking(text: str) -> str:
+    end = text.rfind("</think>")
+    return text[end + len("</think>") :] if end >= 0 else text
+
+
+def _reject_constant(name: str) -> Any:
+    raise FormatProblem(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise FormatProblem(f"number {text[:20]} is out of range")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise FormatProblem(f"duplicate key {duplicate!r}")
+    return result
+
+
+def nesting_depth(text: str, limit: int) -> int:
+    """The deepest ``[``/``{`` nesting outside strings; stops counting past ``limit``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def strip_comments(text: str) -> str:
+    """``//`` and ``/* */`` comments outside strings, for ```jsonc blocks."""
+    out: list[str] = []
+    index, length = 0, len(text)
+    in_string = False
+    while index < length:
+        char = text[index]
+        if in_string:
+            out.append(char)
+            if char == "\\" and index + 1 < length:
+                out.append(text[index + 1])
+                index += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+            out.append(char)
+        elif text.startswith("//", index):
+            newline = text.find("\n", index)
+            index = length if newline < 0 else newline
+            continue
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            if end < 0:
+                raise FormatProblem("unterminated comment")
+            index = end + 2
+            out.append(" ")
+            continue
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def parse_strict(text: str, *, max_bytes: int, max_depth: int) -> Any:
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise FormatProblem(f"JSON larger than {max_bytes} bytes")
+    if nesting_depth(text, max_depth) > max_depth:
+        raise FormatProblem(f"JSON nested deeper than {max_depth}")
+    try:
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
+    except json.JSONDecodeError as exc:
+        raise FormatProblem(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        raise FormatProblem(f"JSON nested deeper than {max_depth}") from None
+
+
+def _fences(text: str) -> list[tuple[str, str]]:
+    return [(m.group(1).lower(), m.group(2)) for m in _FENCE.finditer(text)]
+
+
+def extract_json(
+    output: str, *, lenient: bool, strip_think: bool, max_bytes: int, max_depth: int
+) -> Extracted:
+    """The JSON value of an output; raises :class:`FormatProblem`."""
+    text = strip_thinking(output) if strip_think else output
+    if len(text) > 4 * max_bytes:
+        raise FormatProblem(f"output larger than {4 * max_bytes} characters")
+    stripped = text.strip()
+    if (
+        stripped[:1] in ("{", "[", '"')
+        or stripped[:1].isdigit()
+        or stripped[:1] == "-"
+        or (stripped in ("true", "false", "null"))
+    ):
+        try:
+            return Extracted(
+                parse_strict(stripped, max_bytes=max_bytes, max_depth=max_depth), "whole output"
+            )
+        except FormatProblem:
+            if not lenient:
+                raise
+    fences = [(tag, body) for tag, body in _fences(text) if tag in _JSON_TAGS]
+    if len(fences) == 1:
+        tag, body = fences[0]
+        if tag in ("jsonc", "json5"):
+            body = strip_comments(body)
+        return Extracted(
+            parse_strict(body, max_bytes=max_bytes, max_depth=max_depth), "fenced block"
+        )
+    if len(fences) > 1 and not lenient:
+        raise FormatProblem(f"{len(fences)} JSON code blocks; expected exactly one")
+    if not lenient:
+        raise FormatProblem("the output is neither one JSON value nor one ```json block")
+    return Extracted(_first_in_prose(text, max_bytes, max_depth), "found in prose")
+
+
+MAX_PROSE_STARTS = 1000
+
+
+def _first_in_prose(text: str, max_bytes: int, max_depth: int) -> Any:
+    """The first complete JSON object or array in free text (at most 1,000 tries)."""
+    if nesting_depth(text, max_depth) > max_depth:
+        raise FormatProblem(f"JSON nested deeper than {max_depth}")
+    for attempt, match in enumerate(re.finditer(r"[\[{]", text)):
+        if attempt >= MAX_PROSE_STARTS:
+            break
+        start = match.start()
+        try:
+            _, end = _DECODER.raw_decode(text, start)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        return parse_strict(text[start:end], max_bytes=max_bytes, max_depth=max_depth)
+    raise FormatProblem("no JSON object or array found in the output")
