@@ -127,7 +127,8 @@ def parse_strict(text: str, *, max_bytes: int, max_depth: int) -> Any:
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
-        raise FormatProblem(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise FormatProblem(f"invalid JSON: {exc.msg} at {where}") from None
     except RecursionError:
         raise FormatProblem(f"JSON nested deeper than {max_depth}") from None
 
