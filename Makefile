@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench bench-math clean
+.PHONY: serve test lint format bench bench-math bench-json clean
 
 # Reinstall only when the project's metadata changes.
 $(BIN)/.installed: pyproject.toml
@@ -41,6 +41,10 @@ bench: $(BIN)/.installed-dev
 bench-math: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_math.py
+
+bench-json: $(BIN)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_json.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
