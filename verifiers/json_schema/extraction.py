@@ -18,6 +18,7 @@ _FENCE = re.compile(
 )
 _JSON_TAGS = frozenset({"", "json", "jsonc", "json5"})
 _DECODER = json.JSONDecoder()
+MAX_INTEGER_DIGITS = 4000
 
 
 class FormatProblem(ValueError):
@@ -46,6 +47,12 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise FormatProblem(f"integer longer than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
@@ -57,6 +64,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def nesting_depth(text: str, limit: int) -> int:
     """The deepest ``[``/``{`` nesting outside strings; stops counting past ``limit``."""
+    if text.count("[") + text.count("{") <= limit:
+        return limit  # cannot be deeper: no need to scan
     depth = deepest = 0
     in_string = escaped = False
     for char in text:
@@ -124,6 +133,7 @@ def parse_strict(text: str, *, max_bytes: int, max_depth: int) -> Any:
             text,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
+            parse_int=_bounded_int,
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
