@@ -10,12 +10,9 @@ tuples in order, sets and bare lists order-free, intervals by ends and closednes
 from __future__ import annotations
 
 import cmath
-import itertools
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 
 from verifiers.math.evaluate import (
     POINTS,
@@ -27,7 +24,6 @@ from verifiers.math.evaluate import (
     numeric,
 )
 from verifiers.math.nodes import (
-    INFINITY,
     Add,
     Apply,
     Call,
@@ -41,8 +37,6 @@ from verifiers.math.nodes import (
     Node,
     Num,
     Opaque,
-    PlusMinus,
-    Pow,
     Relation,
     Seq,
     SetBuilder,
@@ -50,11 +44,30 @@ from verifiers.math.nodes import (
     Text,
     Union,
 )
+from verifiers.math.regions import (
+    ascending,
+    closed_end,
+    infinite_sign,
+    is_region,
+    relation_region,
+)
+from verifiers.math.trees import (
+    SCALARS,
+    contains,
+    decimal_places,
+    expand_plus_minus,
+    free_symbols,
+    has_pi,
+    is_constant_chain,
+    label_value,
+    labelled_values,
+    percent_of,
+    walk,
+    written_number,
+)
 
-MAX_EXPANSIONS = 64
 MAX_ITEMS = 5000
 MAX_PAIRWISE = 40_000
-MAX_SCIENTIFIC_EXPONENT = 400
 INTEGER_PARAMETERS = frozenset("knmjl")
 """Names of the integer parameter in periodic solutions: ``\\pi/6 + k\\pi`` = ``\\pi/6 + n\\pi``."""
 SUBJECT_MIN_WORDS = 4
@@ -63,9 +76,6 @@ _NEGATIONS = frozenset({"not", "no", "never", "cannot", "t", "neither", "nor", "
 _NOT_SUBJECTS = frozenset(
     {"yes", "no", "true", "false", "it", "there", "this", "that", "they", "he", "she", "we"}
 )
-_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
-_INEQUALITIES = frozenset({"<", ">", "<=", ">="})
-_SCALARS = (Num, Sym, Const, Add, Mul, Div, Neg, Pow, Call, Apply, Marked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,143 +94,6 @@ def equivalent(gold: Node, candidate: Node, tolerance: Tolerance = Tolerance()) 
     return _Comparer(tolerance).answers(gold, candidate)
 
 
-def _walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for name in getattr(current, "__slots__", ()):
-            child = getattr(current, name)
-            if isinstance(child, tuple):
-                for item in child:
-                    if isinstance(item, tuple):
-                        stack.extend(item)
-                    elif not isinstance(item, str):
-                        stack.append(item)
-            elif hasattr(child, "__slots__") and not isinstance(child, Fraction):
-                stack.append(child)
-
-
-@lru_cache(maxsize=8192)
-def free_symbols(node: Node) -> frozenset[str]:
-    return frozenset(n.name for n in _walk(node) if isinstance(n, Sym))
-
-
-@lru_cache(maxsize=8192)
-def _has(node: Node, kind: type) -> bool:
-    return any(isinstance(n, kind) for n in _walk(node))
-
-
-def _has_pi(node: Node) -> bool:
-    return any(isinstance(n, Const) and n.name == "pi" for n in _walk(node))
-
-
-def expand_plus_minus(node: Node) -> tuple[Node, ...]:
-    """Every reading of the ``\\pm`` signs in ``node``; ``(node,)`` when there is none."""
-    if not _has(node, PlusMinus):
-        return (node,)
-    match node:
-        case PlusMinus(operand=operand, minus_first=minus_first):
-            signs = (Neg, lambda x: x) if minus_first else (lambda x: x, Neg)
-            readings = expand_plus_minus(operand)
-            if 2 * len(readings) > MAX_EXPANSIONS:
-                raise TooLarge("too many plus-minus readings")
-            return tuple(sign(v) for v in readings for sign in signs)
-    fields = [getattr(node, name) for name in node.__slots__]
-    options = []
-    for value in fields:
-        if isinstance(value, tuple) and value and not isinstance(value[0], (str, tuple)):
-            readings = [expand_plus_minus(item) for item in value]
-            if math.prod(map(len, readings)) > MAX_EXPANSIONS:
-                raise TooLarge("too many plus-minus readings")
-            options.append([tuple(c) for c in itertools.product(*readings)])
-        elif isinstance(value, (*_SCALARS, PlusMinus, Seq, Interval, Relation)):
-            options.append(list(expand_plus_minus(value)))
-        else:
-            options.append([value])
-    results = []
-    for combination in itertools.product(*options):
-        results.append(type(node)(*combination))
-        if len(results) > MAX_EXPANSIONS:
-            raise TooLarge("too many plus-minus readings")
-    return tuple(results)
-
-
-def _is_label(node: Node) -> bool:
-    match node:
-        case Sym() | Apply():
-            return True
-        case Seq(kind="tuple", items=items):
-            return all(isinstance(item, Sym) for item in items)
-    return False
-
-
-def label_value(node: Node) -> Node | None:
-    """``x = 5`` -> ``5``; ``f(x) = x+1`` -> ``x+1``; ``x = y = 1`` -> ``1``."""
-    if (
-        isinstance(node, Relation)
-        and set(node.ops) == {"="}
-        and all(_is_label(operand) for operand in node.operands[:-1])
-    ):
-        return node.operands[-1]
-    if isinstance(node, Relation) and node.ops == ("in",) and _is_label(node.operands[0]):
-        return node.operands[1]
-    return None
-
-
-def _labels(node: Node) -> dict[Node, Node] | None:
-    if not isinstance(node, Seq) or node.kind != "list":
-        return None
-    pairs = {}
-    for item in node.items:
-        value = label_value(item)
-        if value is None or len(item.operands) != 2:
-            return None
-        pairs[item.operands[0]] = value
-    return pairs if len(pairs) == len(node.items) else None
-
-
-def _literal(node: Node) -> Num | None:
-    """A number as written, with its precision: ``-1.50``, or ``6.02 \\times 10^{23}``."""
-    while isinstance(node, Neg):
-        node = node.operand
-    if isinstance(node, Num):
-        return node
-    match node:
-        case Mul(factors=(Num(places=int()) as mantissa, Pow(base=Num(value=10), exponent=power))):
-            shift = _literal(power)
-            if (
-                shift is not None
-                and shift.places is None
-                and shift.value.denominator == 1
-                and abs(shift.value) <= MAX_SCIENTIFIC_EXPONENT
-            ):
-                exponent = int(shift.value) * (-1 if isinstance(power, Neg) else 1)
-                return Num(mantissa.value, mantissa.places - exponent, mantissa.digits)
-    return None
-
-
-def _constant_chain(node: Node) -> bool:
-    return (
-        isinstance(node, Relation)
-        and set(node.ops) == {"="}
-        and not any(free_symbols(operand) for operand in node.operands)
-    )
-
-
-def _decimal_places(node: Node) -> int | None:
-    literal = _literal(node)
-    return literal.places if literal else None
-
-
-def _percent_of(node: Node) -> Node:
-    literal = _literal(node)
-    if literal is not None and node == literal:
-        places = None if literal.places is None else literal.places + 2
-        return Num(literal.value / 100, places, literal.digits)
-    return Div(node, Num(Fraction(100)))
-
-
 class _Comparer:
     def __init__(self, tolerance: Tolerance) -> None:
         self.tolerance = tolerance
@@ -228,7 +101,7 @@ class _Comparer:
     # Whole answers.
 
     def answers(self, gold: Node, candidate: Node) -> bool:
-        gold_labels, candidate_labels = _labels(gold), _labels(candidate)
+        gold_labels, candidate_labels = labelled_values(gold), labelled_values(candidate)
         if gold_labels and candidate_labels and gold_labels.keys() == candidate_labels.keys():
             return all(self.same(gold_labels[k], candidate_labels[k]) for k in gold_labels)
         return any(self.same(g, c) for g in self.views(gold) for c in self.views(candidate))
@@ -239,7 +112,7 @@ class _Comparer:
         value = label_value(node)
         if value is not None:
             yield from self.views(value)
-        elif _constant_chain(node):
+        elif is_constant_chain(node):
             yield from node.operands  # "\\frac{\\sqrt5-1}{2} \\approx 0.618": either side
         if isinstance(node, Seq) and node.kind == "list":
             values = [label_value(item) for item in node.items]
@@ -260,7 +133,7 @@ class _Comparer:
         gold, candidate = golds[0], candidates[0]
         if isinstance(gold, Opaque | Text) or isinstance(candidate, Opaque | Text):
             return self.texts(gold, candidate)
-        if _is_region(gold) or _is_region(candidate):
+        if is_region(gold) or is_region(candidate):
             gold_region, candidate_region = self.region(gold), self.region(candidate)
             if gold_region is not None and candidate_region is not None:
                 return self.matched(list(gold_region), list(candidate_region), self.intervals)
@@ -270,9 +143,9 @@ class _Comparer:
             return self.matrices(gold, candidate)
         if isinstance(gold, Relation) and isinstance(candidate, Relation):
             return self.relations(gold, candidate)
-        if isinstance(gold, Relation) and isinstance(candidate, _SCALARS):
+        if isinstance(gold, Relation) and isinstance(candidate, SCALARS):
             return self.solves(gold, candidate)
-        if isinstance(gold, _SCALARS) and isinstance(candidate, _SCALARS):
+        if isinstance(gold, SCALARS) and isinstance(candidate, SCALARS):
             return self.scalars(gold, candidate)
         return False
 
@@ -387,14 +260,14 @@ class _Comparer:
                     return None
                 return tuple(i for r in regions for i in r)
             case Relation():
-                return _relation_region(node)
+                return relation_region(node)
         return None
 
     def intervals(self, gold: Interval, candidate: Interval) -> bool:
         return (
-            _closed(gold.low, gold.low_closed) == _closed(candidate.low, candidate.low_closed)
-            and _closed(gold.high, gold.high_closed)
-            == _closed(candidate.high, candidate.high_closed)
+            closed_end(gold.low, gold.low_closed) == closed_end(candidate.low, candidate.low_closed)
+            and closed_end(gold.high, gold.high_closed)
+            == closed_end(candidate.high, candidate.high_closed)
             and self.scalars(gold.low, candidate.low)
             and self.scalars(gold.high, candidate.high)
         )
@@ -404,8 +277,8 @@ class _Comparer:
             if len(gold.ops) == 1 and len(candidate.ops) == 1:
                 return self.equations(gold, candidate)
             return False
-        gold_ops, gold_operands = _ascending(gold)
-        candidate_ops, candidate_operands = _ascending(candidate)
+        gold_ops, gold_operands = ascending(gold)
+        candidate_ops, candidate_operands = ascending(candidate)
         if gold_ops != candidate_ops:
             return False
         return all(self.same(g, c) for g, c in zip(gold_operands, candidate_operands, strict=True))
@@ -468,8 +341,8 @@ class _Comparer:
         if (
             free_symbols(gold)
             or free_symbols(candidate)
-            or _has(gold, Apply)
-            or _has(candidate, Apply)
+            or contains(gold, Apply)
+            or contains(candidate, Apply)
         ):
             return self.identity(gold, candidate)
         try:
@@ -479,8 +352,9 @@ class _Comparer:
         except NotExact:
             gold_value, candidate_value = numeric(gold, 0), numeric(candidate, 0)
             if cmath.isnan(gold_value) or cmath.isnan(candidate_value):
-                return _infinite(gold) is not None and _infinite(gold) == _infinite(candidate)
-            written_decimal = (_decimal_places(gold), _decimal_places(candidate)) != (None, None)
+                sign = infinite_sign(gold)
+                return sign is not None and sign == infinite_sign(candidate)
+            written_decimal = (decimal_places(gold), decimal_places(candidate)) != (None, None)
             if not written_decimal and _close(gold_value, candidate_value, self.tolerance.rel_tol):
                 return True  # a decimal is held to the precision it is written with, below
             if abs(gold_value.imag) > 1e-12 or abs(candidate_value.imag) > 1e-12:
@@ -494,8 +368,8 @@ class _Comparer:
         self, gold: Node, candidate: Node, gold_value: Fraction | float, value: Fraction | float
     ) -> bool:
         difference = abs(gold_value - value)
-        candidate_literal = _literal(candidate)
-        gold_places, candidate_places = _decimal_places(gold), _decimal_places(candidate)
+        candidate_literal = written_number(candidate)
+        gold_places, candidate_places = decimal_places(gold), decimal_places(candidate)
         if gold_places is not None:
             unit = Fraction(10) ** -gold_places * Fraction(self.tolerance.precision_units)
             if difference < unit * (1 - Fraction(1, 10**9)):
@@ -547,7 +421,7 @@ def _exact_key(node: Node) -> Fraction | tuple | None:
     if isinstance(node, Seq) and node.kind == "tuple":
         keys = tuple(_exact_key(item) for item in node.items)
         return None if None in keys else keys
-    if not isinstance(node, Num | Neg | Div) or _has(node, Sym) or _literal_decimal(node):
+    if not isinstance(node, Num | Neg | Div) or contains(node, Sym) or has_written_decimal(node):
         return None
     try:
         return exact(node)
@@ -555,8 +429,8 @@ def _exact_key(node: Node) -> Fraction | tuple | None:
         return None
 
 
-def _literal_decimal(node: Node) -> bool:
-    return any(isinstance(n, Num) and n.places is not None for n in _walk(node))
+def has_written_decimal(node: Node) -> bool:
+    return any(isinstance(n, Num) and n.places is not None for n in walk(node))
 
 
 def _without_exact_pairs(golds: list[Node], candidates: list[Node]) -> tuple[list, list]:
@@ -578,15 +452,6 @@ def _without_exact_pairs(golds: list[Node], candidates: list[Node]) -> tuple[lis
     return golds_left, [c for c in candidates if id(c) not in paired]
 
 
-def _is_region(node: Node) -> bool:
-    """Written as a set of reals: an interval, a union, an inequality, ``x<1 or x>2``."""
-    if isinstance(node, Seq) and node.kind == "list" and node.items:
-        return all(_is_region(item) for item in node.items)
-    return isinstance(node, Interval | Union | SetBuilder) or (
-        isinstance(node, Relation) and bool(set(node.ops) & (_INEQUALITIES | {"!="}))
-    )
-
-
 def _linear_in(expression: Node, name: str) -> bool:
     """``expression`` is affine in the symbol ``name`` with a non-zero slope (sampled)."""
     for point in range(2):
@@ -602,7 +467,7 @@ def _linear_in(expression: Node, name: str) -> bool:
 def _points(*nodes: Node) -> int:
     """Step functions agree on small ranges; they are compared at more, wider points."""
     for node in nodes:
-        if any(isinstance(n, Call) and n.name in STEP_FUNCTIONS for n in _walk(node)):
+        if any(isinstance(n, Call) and n.name in STEP_FUNCTIONS for n in walk(node)):
             return STEP_POINTS
     return POINTS
 
@@ -613,19 +478,6 @@ def _has_symbols(node: Node) -> bool:
 
 def _close(a: complex, b: complex, rel_tol: float) -> bool:
     return abs(a - b) <= rel_tol * max(abs(a), abs(b)) + 1e-12
-
-
-def _infinite(node: Node) -> int | None:
-    if node == INFINITY:
-        return 1
-    if isinstance(node, Neg) and node.operand == INFINITY:
-        return -1
-    return None
-
-
-def _closed(end: Node, closed: bool) -> bool:
-    """An infinite end is open however it is written."""
-    return closed and _infinite(end) is None
 
 
 def _unit_readings(gold: Node, candidate: Node) -> list[tuple[Node, Node]]:
@@ -646,7 +498,7 @@ def _unit_readings(gold: Node, candidate: Node) -> list[tuple[Node, Node]]:
 
 def _in_base_unit(node: Marked) -> Node:
     if node.unit == "percent":
-        return _percent_of(node.operand)
+        return percent_of(node.operand)
     return Mul((node.operand, Div(Const("pi"), Num(Fraction(180)))))
 
 
@@ -657,46 +509,11 @@ def _parameter_renames(gold: Node, candidate: Node) -> dict[str, str] | None:
         len(gold_only) == len(candidate_only) == 1
         and gold_only <= INTEGER_PARAMETERS
         and candidate_only <= INTEGER_PARAMETERS
-        and _has_pi(gold)
-        and _has_pi(candidate)
+        and has_pi(gold)
+        and has_pi(candidate)
     ):
         return {next(iter(candidate_only)): next(iter(gold_only))}
     return None
-
-
-def _ascending(relation: Relation) -> tuple[tuple[str, ...], tuple[Node, ...]]:
-    """Write a chain with ``<``/``<=`` (``a > b`` becomes ``b < a``)."""
-    if any(op in (">", ">=") for op in relation.ops):
-        return tuple(_FLIP[op] for op in reversed(relation.ops)), tuple(reversed(relation.operands))
-    return relation.ops, relation.operands
-
-
-def _relation_region(relation: Relation) -> tuple[Interval, ...] | None:
-    ops, operands = _ascending(relation)
-    if ops == ("in",):
-        return None
-    variables = [i for i, o in enumerate(operands) if isinstance(o, Sym)]
-    if len(variables) != 1 or not set(ops) <= _INEQUALITIES | {"!="}:
-        return None
-    index = variables[0]
-    name = operands[index].name
-    if any(name in free_symbols(o) for i, o in enumerate(operands) if i != index):
-        return None
-    if ops == ("!=",):
-        value = operands[1 - index]
-        return (
-            Interval(Neg(INFINITY), value, False, False),
-            Interval(value, INFINITY, False, False),
-        )
-    if "!=" in ops or len(ops) > 2:
-        return None
-    low, high = Neg(INFINITY), INFINITY
-    low_closed = high_closed = False
-    if index > 0:
-        low, low_closed = operands[index - 1], ops[index - 1] == "<="
-    if index < len(ops):
-        high, high_closed = operands[index + 1], ops[index] == "<="
-    return (Interval(low, high, low_closed, high_closed),)
 
 
 def _rows(node: Node) -> tuple[tuple[Node, ...], ...] | None:

@@ -1,0 +1,78 @@
+"""Answers that are sets of reals: intervals, unions, inequalities, set-builder sets."""
+
+from __future__ import annotations
+
+from verifiers.math.nodes import (
+    INFINITY,
+    Interval,
+    Neg,
+    Node,
+    Relation,
+    Seq,
+    SetBuilder,
+    Sym,
+    Union,
+)
+from verifiers.math.trees import free_symbols
+
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+
+
+INEQUALITIES = frozenset({"<", ">", "<=", ">="})
+
+
+def is_region(node: Node) -> bool:
+    """Written as a set of reals: an interval, a union, an inequality, ``x<1 or x>2``."""
+    if isinstance(node, Seq) and node.kind == "list" and node.items:
+        return all(is_region(item) for item in node.items)
+    return isinstance(node, Interval | Union | SetBuilder) or (
+        isinstance(node, Relation) and bool(set(node.ops) & (INEQUALITIES | {"!="}))
+    )
+
+
+def infinite_sign(node: Node) -> int | None:
+    if node == INFINITY:
+        return 1
+    if isinstance(node, Neg) and node.operand == INFINITY:
+        return -1
+    return None
+
+
+def closed_end(end: Node, closed: bool) -> bool:
+    """An infinite end is open however it is written."""
+    return closed and infinite_sign(end) is None
+
+
+def ascending(relation: Relation) -> tuple[tuple[str, ...], tuple[Node, ...]]:
+    """Write a chain with ``<``/``<=`` (``a > b`` becomes ``b < a``)."""
+    if any(op in (">", ">=") for op in relation.ops):
+        return tuple(_FLIP[op] for op in reversed(relation.ops)), tuple(reversed(relation.operands))
+    return relation.ops, relation.operands
+
+
+def relation_region(relation: Relation) -> tuple[Interval, ...] | None:
+    ops, operands = ascending(relation)
+    if ops == ("in",):
+        return None
+    variables = [i for i, o in enumerate(operands) if isinstance(o, Sym)]
+    if len(variables) != 1 or not set(ops) <= INEQUALITIES | {"!="}:
+        return None
+    index = variables[0]
+    name = operands[index].name
+    if any(name in free_symbols(o) for i, o in enumerate(operands) if i != index):
+        return None
+    if ops == ("!=",):
+        value = operands[1 - index]
+        return (
+            Interval(Neg(INFINITY), value, False, False),
+            Interval(value, INFINITY, False, False),
+        )
+    if "!=" in ops or len(ops) > 2:
+        return None
+    low, high = Neg(INFINITY), INFINITY
+    low_closed = high_closed = False
+    if index > 0:
+        low, low_closed = operands[index - 1], ops[index - 1] == "<="
+    if index < len(ops):
+        high, high_closed = operands[index + 1], ops[index] == "<="
+    return (Interval(low, high, low_closed, high_closed),)
