@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench bench-math bench-json clean
+.PHONY: serve test lint format bench bench-math bench-json bench-patch clean
 
 # Reinstall only when the project's metadata changes.
 $(BIN)/.installed: pyproject.toml
@@ -45,6 +45,9 @@ bench-math: $(BIN)/.installed-dev
 bench-json: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_json.py
+
+bench-patch: $(BIN)/.installed-dev
+	$(BIN)/python benchmarks/bench_patch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
