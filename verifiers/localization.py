@@ -122,7 +122,8 @@ def _ground_truth(ground_truth: Any) -> tuple[Level, list[str], list[str] | None
         value = ground_truth.get(name)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise InvalidInput(f"ground_truth.{name} must be a list of strings")
-        return [loc for item in value for loc in _normalized(item, level)]
+        unique = dict.fromkeys(loc for item in value for loc in _normalized(item, level))
+        return list(unique)
 
     targets = strings("targets")
     if not targets:

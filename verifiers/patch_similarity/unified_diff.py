@@ -14,7 +14,8 @@ from unidiff.errors import UnidiffParseError
 
 from verifiers.patch_similarity.errors import PatchFormatError
 
-_FENCED = re.compile(r"```[ \t]*(?:diff|patch|udiff)?[ \t]*\n(.*?)```", re.DOTALL)
+_FENCED = re.compile(r"^```[ \t]*([\w+-]*)[ \t]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
+_DIFF_TAGS = frozenset({"", "diff", "patch", "udiff"})
 _DIFF_START = re.compile(r"^(?:diff --git |--- )", re.MULTILINE)
 
 
@@ -55,7 +56,11 @@ def diff_in_response(response: str) -> str:
     end = text.rfind("</think>")
     if end >= 0:
         text = text[end + len("</think>") :]
-    blocks = [block for block in _FENCED.findall(text) if _DIFF_START.search(block)]
+    blocks = [
+        block
+        for tag, block in _FENCED.findall(text)
+        if tag.lower() in _DIFF_TAGS and _DIFF_START.search(block)
+    ]
     if blocks:
         return blocks[-1]
     start = _DIFF_START.search(text)
@@ -89,7 +94,8 @@ def _apply_file(old: str, patched: PatchedFile) -> str:
     out: list[str] = []
     position = 0
     for hunk in patched:
-        start = max(hunk.source_start - 1, 0)
+        # "@@ -4,0 +5,2 @@" (no context) inserts after line 4, not at it.
+        start = hunk.source_start if hunk.source_length == 0 else max(hunk.source_start - 1, 0)
         if start < position or start > len(lines):
             raise ValueError(f"{patched.path}: hunk at line {hunk.source_start} does not fit")
         out.extend(lines[position:start])
