@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
-from reward_server import __version__
+from reward_server import __version__, compat
 from reward_server.body_limit import BodySizeLimit
 from reward_server.engine import Engine
 from reward_server.models import Item, Result, RewardsRequest, RewardsResponse, VerifierInfo
@@ -69,6 +70,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Score one item."""
         (result,) = await engine.score_async([item])
         return Response(result.model_dump_json(), 200, media_type=JSON)
+
+    openrlhf_keys = compat.log_keys(
+        name for verifier in engine.registry.values() for name in verifier.components
+    )
+
+    @app.post(
+        "/get_reward",
+        response_model=compat.OpenRLHFResponse | dict[str, Any],
+        tags=["compatibility"],
+    )
+    async def get_reward(
+        body: Annotated[
+            dict[str, Any],
+            Body(
+                json_schema_extra={
+                    "anyOf": [
+                        compat.OpenRLHFRequest.model_json_schema(),
+                        compat.SlimeRequest.model_json_schema(),
+                    ]
+                }
+            ),
+        ],
+    ) -> Response:
+        """OpenRLHF's remote reward model (a batch with ``query``) or slime's (one sample
+        with ``response``). Per-item problems never fail the request."""
+        try:
+            if "query" in body:
+                request = compat.OpenRLHFRequest.model_validate(body)
+                items = compat.openrlhf_items(request)
+            else:
+                sample = compat.SlimeRequest.model_validate(body)
+                prompt = sample.prompt if isinstance(sample.prompt, str) else None
+                items = [compat.item_from_label(sample.label, sample.response, prompt)]
+        except (ValidationError, ValueError) as exc:
+            raise HTTPException(422, str(exc)) from None
+        if len(items) > settings.max_items:
+            raise HTTPException(413, f"{len(items)} items exceed the limit of {settings.max_items}")
+        results = await engine.score_async(items)
+        if "query" in body:
+            answer = compat.openrlhf_response(results, openrlhf_keys)
+            return Response(answer.model_dump_json(), 200, media_type=JSON)
+        return JSONResponse(compat.slime_response(results[0]))
 
     @app.get("/v1/verifiers", response_model=list[VerifierInfo], tags=["verifiers"])
     async def list_verifiers() -> list[VerifierInfo]:
