@@ -96,7 +96,7 @@ class Validator:
             raise InvalidInput(f"unusable schema: {_first_line(str(exc))}") from None
         except jsonschema.SchemaError as exc:
             raise InvalidInput(f"invalid schema: {exc.message}") from None
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, KeyError, referencing.exceptions.Unresolvable) as exc:
             raise InvalidInput(f"unusable schema: {_first_line(str(exc))}") from None
 
     def errors(self, instance: Any) -> Iterator[SchemaError]:
@@ -114,6 +114,9 @@ class Validator:
                 )
         except referencing.exceptions.Unresolvable as exc:
             raise InvalidInput(f"unresolvable $ref: {exc}") from None
+        except (TypeError, KeyError, AttributeError) as exc:
+            # referencing trips over some documents (boolean subschemas under draft 4).
+            raise InvalidInput(f"unusable schema or documents: {type(exc).__name__}") from None
 
 
 def _python_validator(schema: Any, draft: str, formats: bool, documents: dict) -> Any:
