@@ -15,7 +15,7 @@ from pydantic import Field
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
 from verifiers.math.compare import Tolerance, equivalent
 from verifiers.math.extraction import extract_answer, last_boxed
-from verifiers.math.parsing import parse_answer
+from verifiers.math.parsing import answer_units, parse_answer
 
 __all__ = ["MathOptions", "verify"]
 
@@ -85,7 +85,11 @@ def verify(response: str, ground_truth: Any, options: MathOptions) -> Outcome:
     tolerance = Tolerance(options.rel_tol, options.precision_units, options.min_rounded_digits)
     candidate = parse_answer(extracted.answer)
     shown = f"{_shown(extracted.answer)!r} ({extracted.source})"
+    candidate_units = answer_units(extracted.answer)
     for gold in golds:
+        gold_units = answer_units(_gold_answer(gold))
+        if gold_units and candidate_units and gold_units != candidate_units:
+            continue  # "5 cm" is not "5 km"; units are only ignored when one side has none
         if equivalent(parse_answer(_gold_answer(gold)), candidate, tolerance):
             return Outcome(
                 1.0,

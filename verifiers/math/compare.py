@@ -10,6 +10,7 @@ tuples in order, sets and bare lists order-free, intervals by ends and closednes
 from __future__ import annotations
 
 import cmath
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -49,6 +50,7 @@ from verifiers.math.regions import (
     closed_end,
     infinite_sign,
     is_region,
+    region_variable,
     relation_region,
 )
 from verifiers.math.trees import (
@@ -59,18 +61,22 @@ from verifiers.math.trees import (
     free_symbols,
     has_pi,
     is_constant_chain,
+    is_plain_letter,
     label_value,
     labelled_values,
     percent_of,
+    symbol_assignments,
     walk,
     written_number,
 )
 
+DECIMAL_REL_TOL = Fraction(1, 1000)
+"""A decimal finer than a decimal gold but not rounding to it must agree to this relatively."""
 MAX_ITEMS = 5000
 MAX_PAIRWISE = 40_000
 INTEGER_PARAMETERS = frozenset("knmjl")
 """Names of the integer parameter in periodic solutions: ``\\pi/6 + k\\pi`` = ``\\pi/6 + n\\pi``."""
-SUBJECT_MIN_WORDS = 4
+SUBJECT_MIN_WORDS = 2
 SUBJECT_MAX_WORDS = 3
 _NEGATIONS = frozenset({"not", "no", "never", "cannot", "t", "neither", "nor", "none", "nothing"})
 _NOT_SUBJECTS = frozenset(
@@ -101,6 +107,16 @@ class _Comparer:
     # Whole answers.
 
     def answers(self, gold: Node, candidate: Node) -> bool:
+        gold_assigned, candidate_assigned = symbol_assignments(gold), symbol_assignments(candidate)
+        if gold_assigned and candidate_assigned:
+            if gold_assigned.keys() == candidate_assigned.keys():
+                return all(
+                    self.same(gold_assigned[k], candidate_assigned[k]) for k in gold_assigned
+                )
+            names = gold_assigned.keys() | candidate_assigned.keys()
+            values = [*gold_assigned.values(), *candidate_assigned.values()]
+            if all(map(is_plain_letter, names)) and not any(map(free_symbols, values)):
+                return False  # "x = 3" is not "y = 3" (but "y = x" is "x = y")
         gold_labels, candidate_labels = labelled_values(gold), labelled_values(candidate)
         if gold_labels and candidate_labels and gold_labels.keys() == candidate_labels.keys():
             return all(self.same(gold_labels[k], candidate_labels[k]) for k in gold_labels)
@@ -117,7 +133,10 @@ class _Comparer:
         if isinstance(node, Seq) and node.kind == "list":
             values = [label_value(item) for item in node.items]
             if any(v is not None for v in values):
-                yield Seq("list", tuple(v or i for v, i in zip(values, node.items, strict=True)))
+                # Distinct labels ("a = 2, b = 3") fix an order; a repeated one ("x = 1 or
+                # x = -2") lists solutions.
+                kind = "tuple" if symbol_assignments(node) else "list"
+                yield Seq(kind, tuple(v or i for v, i in zip(values, node.items, strict=True)))
         if isinstance(node, Seq) and len(node.items) == 1:
             yield from self.views(node.items[0])
         if isinstance(node, Text) and node.numbers is not None:
@@ -134,8 +153,15 @@ class _Comparer:
         if isinstance(gold, Opaque | Text) or isinstance(candidate, Opaque | Text):
             return self.texts(gold, candidate)
         if is_region(gold) or is_region(candidate):
+            variables = {region_variable(gold), region_variable(candidate)}
+            if None not in variables and len(variables) > 1:
+                return False  # "x >= -2" is not "y >= -2"
             gold_region, candidate_region = self.region(gold), self.region(candidate)
             if gold_region is not None and candidate_region is not None:
+                gold_region, candidate_region = (
+                    self.merged(gold_region),
+                    self.merged(candidate_region),
+                )
                 return self.matched(list(gold_region), list(candidate_region), self.intervals)
         if isinstance(gold, Seq) and isinstance(candidate, Seq):
             return self.collections(gold, candidate)
@@ -163,6 +189,9 @@ class _Comparer:
                 return True
             if sorted(gold.words.split(" and ")) == sorted(candidate.words.split(" and ")):
                 return True
+            words = candidate.words.split()
+            if gold.words in ("yes", "no") and words[:1] == [gold.words]:
+                return not {"yes", "no"} - {gold.words} & set(words)  # "Yes, it is possible"
             return _names_subject(gold.words, candidate.words)
         if isinstance(gold, Opaque) and isinstance(candidate, Opaque):
             return gold.text == candidate.text
@@ -262,6 +291,34 @@ class _Comparer:
             case Relation():
                 return relation_region(node)
         return None
+
+    def merged(self, region: tuple[Interval, ...]) -> tuple[Interval, ...]:
+        """Overlapping or touching intervals joined: (1,3) u (2,4) = (1,4). Left alone
+        unless every end has a real value."""
+        ends = []
+        for interval in region:
+            low, high = _real_end(interval.low), _real_end(interval.high)
+            if low is None or high is None:
+                return region
+            ends.append((low, high, interval))
+        ends.sort(key=lambda e: (e[0], not e[2].low_closed))
+        joined: list[list] = []
+        for low, high, interval in ends:
+            if joined and (
+                low < joined[-1][1]
+                or (low == joined[-1][1] and (interval.low_closed or joined[-1][2].high_closed))
+            ):
+                last = joined[-1]
+                if high > last[1] or (high == last[1] and interval.high_closed):
+                    last[1], last[2] = (
+                        high,
+                        Interval(
+                            last[2].low, interval.high, last[2].low_closed, interval.high_closed
+                        ),
+                    )
+            else:
+                joined.append([low, high, interval])
+        return tuple(entry[2] for entry in joined)
 
     def intervals(self, gold: Interval, candidate: Interval) -> bool:
         return (
@@ -372,8 +429,15 @@ class _Comparer:
         gold_places, candidate_places = decimal_places(gold), decimal_places(candidate)
         if gold_places is not None:
             unit = Fraction(10) ** -gold_places * Fraction(self.tolerance.precision_units)
-            if difference < unit * (1 - Fraction(1, 10**9)):
-                return True
+            close = difference < unit * (1 - Fraction(1, 10**9))
+            if candidate_places is None or candidate_places <= gold_places:
+                if close:
+                    return True  # an exact value that the gold rounded or truncated
+            elif (
+                difference <= unit / 2 * (1 + Fraction(1, 10**9))
+                and written_number(gold).digits >= 2
+            ) or (close and difference <= abs(Fraction(gold_value)) * DECIMAL_REL_TOL):
+                return True  # a finer decimal: rounds to the gold, or agrees to 3 figures
         if candidate_places is not None and (gold_places is None or candidate_places < gold_places):
             needed = 2 if gold_places is not None else self.tolerance.min_rounded_digits
             half_unit = Fraction(10) ** -candidate_places / 2
@@ -464,6 +528,16 @@ def _linear_in(expression: Node, name: str) -> bool:
     return True
 
 
+def _real_end(node: Node) -> float | None:
+    sign = infinite_sign(node)
+    if sign is not None:
+        return sign * math.inf
+    value = numeric(node, 0)
+    if cmath.isnan(value) or abs(value.imag) > 1e-12 or free_symbols(node):
+        return None
+    return value.real
+
+
 def _points(*nodes: Node) -> int:
     """Step functions agree on small ranges; they are compared at more, wider points."""
     for node in nodes:
@@ -490,10 +564,21 @@ def _unit_readings(gold: Node, candidate: Node) -> list[tuple[Node, Node]]:
         return [(gold.operand, candidate.operand)]
     readings = [(gold, candidate)]
     if gold_unit and not candidate_unit:
-        readings += [(gold.operand, candidate), (_in_base_unit(gold), candidate)]
+        readings.append((_in_base_unit(gold), candidate))
+        if gold_unit == "degree" or _at_least_one(gold.operand):
+            readings.append((gold.operand, candidate))
     elif candidate_unit and not gold_unit:
-        readings += [(gold, candidate.operand), (gold, _in_base_unit(candidate))]
+        readings.append((gold, _in_base_unit(candidate)))
+        if candidate_unit == "degree" or _at_least_one(candidate.operand):
+            readings.append((gold, candidate.operand))
     return readings
+
+
+def _at_least_one(node: Node) -> bool:
+    r"""Whether a percentage may stand for its bare number: ``12\%`` ~ ``12``, but ``0.25\%``
+    is not ``0.25`` (that is a fraction)."""
+    value = numeric(node, 0)
+    return not cmath.isnan(value) and abs(value) >= 1
 
 
 def _in_base_unit(node: Marked) -> Node:

@@ -22,10 +22,11 @@ _BOX_SEPARATOR = re.compile(
 _PHRASES = re.compile(
     r"####\s*"
     r"|\*\*\s*(?:final\s+)?answer\s*:?\s*\*\*\s*:?\s*"
-    r"|(?:final\s+answer|answer)\s*(?:is\s*:?|:|=)\s*",
+    r"|(?:final\s+answer|answer)\s*(?:is\s*:?|:|=)\s*"
+    r"|(?:correct\s+)?(?:option|choice)\s+is\s*:?\s*",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.(?=\s+[A-Z])|\s+(?:because|since|as)\s")
+_SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|\.(?=\s+[A-Z])|\s+(?:because|since|as)\s|,?\s+not\s")
 _INLINE = re.compile(r"\$([^$]+)\$")
 _TRAILING_VALUE = re.compile(r"(?:\b(?:is|equals)\b|=|:)\s*([^\s].{0,60}?)\s*\.?$")
 _MATHLIKE = re.compile(r"[\d\\=^]")
@@ -77,24 +78,32 @@ def _box_content(text: str, match: re.Match[str]) -> tuple[str, int]:
 
 
 def last_boxed(text: str) -> str | None:
-    """The last box's content, joined with the boxes written right before it."""
+    """The last non-empty box's content, joined with the boxes written right before it."""
+    found = _last_boxed(text)
+    return found[0] if found else None
+
+
+def _last_boxed(text: str) -> tuple[str, int] | None:
     matches = list(_BOX.finditer(text))
-    if not matches:
-        return None
     contents: list[str] = []
-    boundary = None
-    for match in reversed(matches[-MAX_ADJACENT_BOXES:]):
+    boundary = last_end = None
+    for match in reversed(matches):
         content, end = _box_content(text, match)
+        if not contents and not content.strip():
+            continue  # "put your answer in \boxed{}" is not an answer
+        if len(contents) == MAX_ADJACENT_BOXES:
+            break
         if boundary is not None:
             gap = text[end:boundary]
             if end > boundary or not _BOX_SEPARATOR.fullmatch(gap):
                 break
         contents.append(content.strip())
         boundary = match.start()
+        last_end = last_end or end
+    if not contents:
+        return None
     contents.reverse()
-    if len(set(contents)) == 1:
-        return contents[0]
-    return ", ".join(contents)
+    return (contents[0] if len(set(contents)) == 1 else ", ".join(contents)), last_end
 
 
 def _after_phrase(text: str) -> str | None:
@@ -147,9 +156,14 @@ def extract_answer(response: str, *, boxed_only: bool = False) -> Extracted | No
     text = strip_thinking(response)
     if text is None:
         return None
-    boxed = last_boxed(text)
+    boxed = _last_boxed(text)
     if boxed is not None:
-        return Extracted(boxed, "boxed") if boxed else None
+        answer, end = boxed
+        later = None if boxed_only else _after_phrase(text[end:])
+        if later and _MATHLIKE.search(later):
+            # "\boxed{5} was wrong. The answer is 6.": the last stated answer counts.
+            return Extracted(later, "answer phrase after the last box")
+        return Extracted(answer, "boxed")
     if boxed_only:
         return None
     for source, finder in (

@@ -489,10 +489,17 @@ class Parser:
             node = self.item()
             self.expect("close", "}")
             return node
-        if opener in ("lceil", "lfloor", "langle"):
+        if opener in ("lceil", "lfloor"):
             inner = self.item()
             self.expect("close")
-            return Call({"lceil": "ceil", "lfloor": "floor"}.get(opener, "tuple"), (inner,))
+            return Call("ceil" if opener == "lceil" else "floor", (inner,))
+        if opener == "langle":  # a vector: <1, 2, 3>
+            items = [self.item()]
+            while self.at("op", ","):
+                self.take()
+                items.append(self.item())
+            self.expect("close", "rangle")
+            return Seq("tuple", tuple(items)) if len(items) > 1 else items[0]
         if opener == "\\{":
             return self.braced_set()
         items = [self.item()]

@@ -82,9 +82,10 @@ _ORDINAL = re.compile(
 )
 _REPEATING = re.compile(r"(\d*)\.(\d*)\s*\\overline\s*\{?\s*(\d+)\s*\}?")
 _SCIENTIFIC = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])")
+_LEADING_APPROX = re.compile(r"^(?:\\approx|\\sim|=)\s*")
 _THOUSANDS_BRACED = re.compile(r"(\d)\{,\}(?=\d{3})")
 _THOUSANDS_SPACED = re.compile(r"(?<![\d.])(\d{1,3})((?: \d{3})+)(?![\d.])")
-_THOUSANDS_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)")
+_THOUSANDS_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 
 
 def _circled(match: re.Match[str]) -> str:
@@ -148,4 +149,5 @@ def normalize(text: str) -> str:
     text = _join_thousands(text)
     text = _SCIENTIFIC.sub(r"(\1\\times 10^{\2})", text)
     text = " ".join(text.split())
+    text = _LEADING_APPROX.sub("", text)
     return text.rstrip(" .,;:").lstrip(" ,;:")

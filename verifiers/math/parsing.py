@@ -49,6 +49,10 @@ _NUMBER_WORDS = (
     "fifteen sixteen seventeen eighteen nineteen twenty"
 ).split()
 _PROSE_NUMBER = re.compile(r"(?<![\w.{])\d+(?:\.\d+)?(?![\w.}])")
+_STOPWORDS = frozenset(
+    "a an the is are was were be of to in on at for and or with by from as it its this that "
+    "there which than then so if not no".split()
+)
 _TEXT_ANSWERS = frozenset({"yes", "no", "true", "false", "none"})
 _CHOICE = re.compile(r"^\(?([A-H])\)(?:\s.*)?$|^([A-H])[.:](?:\s.*)?$")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
@@ -109,8 +113,9 @@ def _strip_item_label(part: list[Token]) -> list[Token]:
     return part
 
 
-def _split_items(tokens: list[Token]) -> list[list[Token]]:
-    """Split at top-level commas, semicolons, "and", "or"; drop units and qualifiers."""
+def _split_items(tokens: list[Token], units: list[str] | None = None) -> list[list[Token]]:
+    """Split at top-level commas, semicolons, "and", "or"; drop units (noted in ``units``)
+    and qualifiers."""
     parts: list[list[Token]] = [[]]
     depth, index = 0, 0
     while index < len(tokens):
@@ -128,10 +133,47 @@ def _split_items(tokens: list[Token]) -> list[list[Token]]:
                 depth += {"open": 1, "close": -1}.get(tokens[index].kind, 0)
                 index += 1
         elif token.kind == "text" or _is_unit_word(tokens, index - 1):
-            index = _skip_exponent(tokens, index)
+            after = _skip_exponent(tokens, index)
+            if units is not None:
+                power = "".join(
+                    t.value
+                    for t in tokens[index + 1 : after]
+                    if t.kind != "open" and t.kind != "close"
+                )
+                units.append(_unit_name(token.value) + (f"^{power}" if power else ""))
+            index = after
         else:
             parts[-1].append(token)
     return [_strip_item_label(part) for part in parts if part]
+
+
+def _unit_name(text: str) -> str:
+    """``Hours`` -> ``hour``, ``square inches`` -> ``inche^2``: case, plural and the way a
+    power is written do not make a different unit."""
+    words = [
+        word[:-1] if len(word) > 3 and word.endswith("s") else word for word in text.lower().split()
+    ]
+    for prefix, power in (("square", "^2"), ("sq", "^2"), ("cubic", "^3")):
+        if len(words) == 2 and words[0] == prefix:
+            return words[1] + power
+    return " ".join(words)
+
+
+@lru_cache(maxsize=8192)
+def answer_units(text: str) -> frozenset[str]:
+    """The units written in an answer (``5 \\text{ cm}^2`` -> {"cm^2"}); empty when none
+    or when the answer is prose."""
+    if len(text) > MAX_ANSWER_CHARS:
+        return frozenset()
+    try:
+        normalized = normalize(text)
+        if _is_prose(normalized):
+            return frozenset()
+        units: list[str] = []
+        _split_items(tokenize(normalized), units)
+    except (LexError, ValueError):
+        return frozenset()
+    return frozenset(units)
 
 
 def _parse_tokens(tokens: list[Token]) -> Node:
@@ -155,7 +197,11 @@ def _is_prose(normalized: str) -> bool:
     if not has_math and not words:
         # Only \text{...}: a worded answer, unless it is a letter (a choice, a unit).
         return any(_PROSE_WORD.search(text) for text in texts)
-    return len(words) >= (3 if has_math else 1)
+    if not has_math:
+        return len(words) >= 1
+    # Next to math, a three-letter run is as likely a product (abx) as a word.
+    english = [w for w in re.findall(r"[A-Za-z]+", bare) if len(w) >= 4 or w.lower() in _STOPWORDS]
+    return len([w for w in english if w.lower() not in _NOT_PROSE]) >= 2
 
 
 def _prose(text: str) -> Text:
@@ -168,7 +214,7 @@ def _prose(text: str) -> Text:
         return Text(words, Num(Fraction(_NUMBER_WORDS.index(words))))
     if not numbers:
         return Text(words)
-    return Text(words, numbers[0] if len(numbers) == 1 else Seq("list", tuple(numbers)))
+    return Text(words, numbers[0] if len(numbers) == 1 else Seq("tuple", tuple(numbers)))
 
 
 @lru_cache(maxsize=8192)

@@ -76,3 +76,16 @@ def relation_region(relation: Relation) -> tuple[Interval, ...] | None:
     if index < len(ops):
         high, high_closed = operands[index + 1], ops[index] == "<="
     return (Interval(low, high, low_closed, high_closed),)
+
+
+def region_variable(node: Node) -> str | None:
+    """The variable an inequality or set-builder set constrains, if it names one."""
+    if isinstance(node, SetBuilder) and isinstance(node.variable, Sym):
+        return node.variable.name
+    if isinstance(node, Seq) and node.kind == "list" and node.items:
+        names = {region_variable(item) for item in node.items}
+        return names.pop() if len(names) == 1 else None
+    if isinstance(node, Relation) and relation_region(node) is not None:
+        symbols = [operand for operand in node.operands if isinstance(operand, Sym)]
+        return symbols[0].name if len(symbols) == 1 else None
+    return None

@@ -130,6 +130,39 @@ def labelled_values(node: Node) -> dict[Node, Node] | None:
     return pairs if len(pairs) == len(node.items) else None
 
 
+def symbol_assignments(node: Node) -> dict[str, Node] | None:
+    """``x = 1, y = 2`` or ``(x, y) = (1, 2)`` -> {"x": 1, "y": 2}; ``None`` when the answer
+    is not such an assignment, or names a symbol twice (``x = 1 or x = 2`` is a solution set).
+    """
+    relations = node.items if isinstance(node, Seq) and node.kind == "list" else (node,)
+    assigned: dict[str, Node] = {}
+    for relation in relations:
+        value = label_value(relation)
+        if value is None or relation.ops == ("in",):
+            return None
+        for label in relation.operands[:-1]:
+            if isinstance(label, Sym):
+                pairs = [(label.name, value)]
+            elif (
+                isinstance(label, Seq)
+                and isinstance(value, Seq)
+                and value.kind == "tuple"
+                and len(value.items) == len(label.items)
+            ):
+                pairs = [(s.name, v) for s, v in zip(label.items, value.items, strict=True)]
+            else:
+                return None
+            for name, item in pairs:
+                if name in assigned:
+                    return None
+                assigned[name] = item
+    return assigned or None
+
+
+def is_plain_letter(name: str) -> bool:
+    return len(name) == 1 and name.isalpha()
+
+
 def written_number(node: Node) -> Num | None:
     """A number as written, with its precision: ``-1.50``, or ``6.02 \\times 10^{23}``."""
     while isinstance(node, Neg):
@@ -147,6 +180,10 @@ def written_number(node: Node) -> Num | None:
             ):
                 exponent = int(shift.value) * (-1 if isinstance(power, Neg) else 1)
                 return Num(mantissa.value, mantissa.places - exponent, mantissa.digits)
+        case Marked(unit="percent", operand=operand):
+            number = written_number(operand)
+            if number is not None and number.places is not None:
+                return Num(number.value / 100, number.places + 2, number.digits)
     return None
 
 

@@ -1,0 +1,78 @@
+"""Cases from a red-team pass over the math verifier: false positives it must not repeat,
+and general forms it learned to accept."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.math_helpers import judge, judge_response
+
+# Each wrong answer here was once accepted.
+NOT_EQUIVALENT = [
+    ("x = 3", "y = 3"),
+    ("a=2, b=3", "a=2, c=3"),
+    ("x \\geq -2", "y \\geq -2"),
+    ("(x,y)=(1,2)", "(y,x)=(1,2)"),
+    ("x=1, y=2", "(y,x)=(1,2)"),
+    ("(a,b,c)=(1,2,3)", "c=1, b=2, a=3"),
+    ("a=2, b=3", "3, 2"),
+    ("The minimum is 3 and the maximum is 7", "7, 3"),
+    ("There are 5 red and 3 blue balls", "3 \\text{ red}, 5 \\text{ blue}"),
+    ("5 \\text{ cm}", "5\\text{ cm}^2"),
+    ("30 minutes", "30 \\text{ hours}"),
+    ("5 \\text{ m}", "5 \\text{ km}"),
+    ("100 \\text{ cm}^2", "100 \\text{ cm}^3"),
+    ("3 \\text{ m/s}", "3 \\text{ km/h}"),
+    ("0.25", "0.25\\%"),
+    ("0.1", "0.1\\%"),
+    ("3.5", "3.59"),
+    ("0.5", "0.54"),
+    ("0.3", "0.38"),
+    ("yes", "\\text{Yes and no}"),
+]
+
+EQUIVALENT = [
+    ("(x,y)=(1,2)", "(y,x)=(2,1)"),
+    ("y = x", "x = y"),
+    ("a=2, b=3", "2, 3"),
+    ("1080", "\\$1,080.00"),
+    ("1080.5", "1,080.50"),
+    ("12", "\\approx 12"),
+    ("\\langle 1, 2, 3 \\rangle", "(1,2,3)"),
+    ("(1,3)\\cup(2,4)", "(1,4)"),
+    ("[1,2]\\cup[2,3]", "[1,3]"),
+    ("(-\\infty, 0) \\cup [0, 5]", "(-\\infty, 5]"),
+    ("Yes", "\\text{Yes, it is possible}"),
+    ("No", "\\text{No, it cannot be done}"),
+    ("Alice wins", "\\text{Alice}"),
+    ("The largest is 7", "7"),
+    ("864 \\mbox{ inches}^2", "864 \\text{ square inches}"),
+    ("5 \\text{ cm}", "5 \\text{ cm}"),
+    ("12", "12\\%"),
+    ("0.25", "25\\%"),
+]
+
+
+@pytest.mark.parametrize(("gold", "answer"), NOT_EQUIVALENT)
+def test_near_misses_are_rejected(gold: str, answer: str) -> None:
+    assert judge(gold, answer) == 0.0
+
+
+@pytest.mark.parametrize(("gold", "answer"), EQUIVALENT)
+def test_equivalent_forms_are_accepted(gold: str, answer: str) -> None:
+    assert judge(gold, answer) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "reward"),
+    [
+        ("My first guess \\boxed{5} was wrong. The answer is 6.", "6", 1.0),
+        ("My first guess \\boxed{5} was wrong. The answer is 6.", "5", 0.0),
+        ("Put your answer in \\boxed{}. Solving, x = 4. So the answer is 4.", "4", 1.0),
+        ("The correct option is (C).", "C", 1.0),
+        ("The answer is 6, not 5.", "6", 1.0),
+        ("\\boxed{5}. I hope the answer is correct.", "5", 1.0),
+    ],
+)
+def test_extraction_follows_the_last_stated_answer(response: str, gold: str, reward: float) -> None:
+    assert judge_response(gold, response) == reward
