@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -80,6 +81,98 @@ def list_verifiers(
     console.print(table)
     for name, error in registry.load_errors.items():
         console.print(f"[yellow]not loaded[/]: {name}: {error}")
+
+
+@app.command()
+def score(
+    input_path: Annotated[
+        str, typer.Argument(help="JSONL or parquet file of records; - for stdin.")
+    ],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="JSONL results; - for stdout. Reruns resume.")
+    ],
+    verifier: Annotated[
+        str | None, typer.Option(help="Verifier for records that name none.")
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option("--map", help="Item fields from other columns: response=completion,..."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Score against this server instead of in-process.")
+    ] = None,
+    ray: Annotated[bool, typer.Option("--ray", help="Spread the work over a Ray cluster.")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option(help="Ray cluster to join (default: local or $RAY_ADDRESS).")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Items per chunk.")] = 256,
+    timeout_s: Annotated[float | None, typer.Option(help="Per-item deadline.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Score a dataset offline, with the same verifiers and engine as the service."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from reward_server import batch
+
+    settings = _load(config)
+    try:
+        columns = batch.parse_mapping(mapping)
+        skip = batch.done_ids(Path(output)) if output != "-" else set()
+        if url:
+            scorer = batch.remote_scorer(url, timeout_s)
+        elif ray:
+            from reward_server.ray_scoring import ray_scorer
+
+            scorer = ray_scorer(settings, timeout_s, ray_address)
+        else:
+            scorer = batch.local_scorer(settings, timeout_s)
+        total = batch.count_records(input_path)
+        err = Console(stderr=True)
+        sink = sys.stdout if output == "-" else Path(output).open("a", encoding="utf-8")  # noqa: SIM115
+        progress = Progress(
+            TextColumn("scoring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=False,
+        )
+        with progress:
+            task = progress.add_task("score", total=total, rate="")
+
+            def advance(done: int) -> None:
+                progress.advance(task, done)
+                speed = progress.tasks[0].speed
+                progress.update(task, rate=f"{speed:,.0f} items/s" if speed else "")
+
+            try:
+                summary = batch.run(
+                    batch.read_records(input_path),
+                    sink,
+                    scorer,
+                    mapping=columns,
+                    verifier=verifier,
+                    skip=skip,
+                    chunk_size=chunk_size,
+                    progress=advance,
+                )
+            finally:
+                if sink is not sys.stdout:
+                    sink.close()
+    except (batch.BatchError, FileNotFoundError) as exc:
+        typer.echo(f"reward-server score: {exc}", err=True)
+        raise typer.Exit(2) from None
+    table = Table(title="Summary", show_header=False)
+    for name, value in batch.summary_rows(summary):
+        table.add_row(name, value)
+    err.print(table)
 
 
 def _type_name(annotation: object) -> str:

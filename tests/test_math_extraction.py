@@ -262,11 +262,21 @@ def test_detail_says_what_was_extracted() -> None:
 
 
 @pytest.mark.parametrize(
-    "ground_truth", [None, 42, 0.5, [], ["1", 2], [None], {"answer": "1"}, True, ("1",)]
+    "ground_truth", [None, [], [None], {"answer": "1"}, True, ("1",), float("nan"), [True]]
 )
 def test_unusable_ground_truth_is_invalid_input(ground_truth: object) -> None:
     with pytest.raises(InvalidInput):
         verify(boxed("1"), ground_truth)
+
+
+@pytest.mark.parametrize(
+    ("ground_truth", "answer", "reward"),
+    [(42, "42", 1.0), (0.5, "\\frac12", 1.0), (["1", 2], "2", 1.0), (42, "41", 0.0)],
+)
+def test_numeric_ground_truths_are_read_as_numbers(
+    ground_truth: object, answer: str, reward: float
+) -> None:
+    assert verify(boxed(answer), ground_truth).reward == reward
 
 
 @pytest.mark.parametrize("options", [{"no_such_option": True}, {"strict": 1}, [1, 2]])
@@ -292,7 +302,7 @@ def test_over_http(client: httpx.Client) -> None:
         item("math", boxed("3"), "4", id="wrong"),
         item("math", "I do not know the answer to this question, sorry about that.", "4"),
         item("math", boxed("1"), ["2", "1"], id="list"),
-        item("math", boxed("1"), 1, id="bad"),
+        item("math", boxed("1"), {"answer": 1}, id="bad"),
         {"data_source": "openai/gsm8k", "response": "3 + 4 = 7\n#### 7", "ground_truth": "7"},
     ]
     response = client.post("/v1/rewards", json={"items": items})

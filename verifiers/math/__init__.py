@@ -8,6 +8,7 @@ for every sample of a prompt.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import Field
@@ -34,18 +35,21 @@ class MathOptions(VerifierOptions):
     """Only a ``\\boxed{}`` answer counts; anything else is a format error."""
 
 
+def _as_text(gold: Any) -> str | None:
+    """A gold as text; datasets store plain numbers too (gsm8k-style ``42``)."""
+    if isinstance(gold, str):
+        return gold
+    if isinstance(gold, int | float) and not isinstance(gold, bool) and math.isfinite(gold):
+        return str(gold)
+    return None
+
+
 def _golds(ground_truth: Any) -> list[str]:
-    if isinstance(ground_truth, str):
-        golds = [ground_truth]
-    elif (
-        isinstance(ground_truth, list)
-        and ground_truth
-        and all(isinstance(gold, str) for gold in ground_truth)
-    ):
-        golds = ground_truth
-    else:
+    items = ground_truth if isinstance(ground_truth, list) else [ground_truth]
+    golds = [_as_text(gold) for gold in items]
+    if not golds or None in golds:
         raise InvalidInput(
-            "ground_truth must be a string or a non-empty list of strings, "
+            "ground_truth must be a string or number, or a non-empty list of them, "
             f"got {type(ground_truth).__name__}"
         )
     if not any(gold.strip() for gold in golds):

@@ -1,0 +1,59 @@
+"""``reward-server score --ray``: chunks spread over a Ray cluster, one engine per node.
+
+Each node runs one actor holding an in-process engine (its own worker pool, as on a single
+host); chunks go to the actors through an ordered pool, so the output is line for line the
+output of a local run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from reward_server.models import Result
+
+
+def ray_scorer(settings: Any, timeout_s: float | None, address: str | None):
+    try:
+        import ray
+        from ray.util import ActorPool
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+    except ImportError:
+        from reward_server.batch import BatchError
+
+        raise BatchError("--ray needs ray: pip install 'ray[default]'") from None
+
+    @ray.remote
+    class EngineActor:
+        def __init__(self, settings_json: str) -> None:
+            from reward_server.engine import Engine
+            from reward_server.settings import Settings
+
+            self.engine = Engine(Settings.model_validate_json(settings_json)).start()
+
+        def score(self, items: list[dict], timeout: float | None) -> list[dict]:
+            return [r.model_dump(mode="json") for r in self.engine.score(items, timeout)]
+
+    def score_chunks(chunks: Iterator[list[dict]]) -> Iterator[list[Result]]:
+        started_here = not ray.is_initialized()
+        if started_here:
+            ray.init(address=address, log_to_driver=False)
+        try:
+            nodes = [node["NodeID"] for node in ray.nodes() if node.get("Alive")]
+            actors = [
+                EngineActor.options(
+                    scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)
+                ).remote(settings.model_dump_json())
+                for node in nodes
+            ]
+            pool = ActorPool(actors)
+            # A window of chunks in flight per actor keeps every node busy; map keeps order.
+            for dumped in pool.map(
+                lambda actor, chunk: actor.score.remote(chunk, timeout_s), chunks
+            ):
+                yield [Result.model_validate(result) for result in dumped]
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    return score_chunks
