@@ -22,10 +22,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
+from verifiers.text import after_thinking, fenced_blocks
 
 COMPONENTS = ("precision", "recall", "f_beta")
 MAX_RANGE_LINES = 10_000
-_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _LINE_ITEM = re.compile(r"^(?P<path>.+?):(?P<start>\d+)(?:\s*-\s*(?P<end>\d+))?$")
 
@@ -69,11 +69,9 @@ def _normalized(item: str, level: Level) -> list[str]:
 
 
 def locations(text: str, level: Level) -> list[str]:
-    end = text.rfind("</think>")
-    if end >= 0:
-        text = text[end + len("</think>") :]
-    blocks = _FENCE.findall(text)
-    body = blocks[-1] if blocks else text
+    text = after_thinking(text)
+    blocks = fenced_blocks(text)
+    body = blocks[-1][1] if blocks else text
     found: list[str] = []
     for line in body.replace("\r\n", "\n").split("\n"):
         for location in _normalized(line, level):

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_FENCE = re.compile(
-    r"^```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE
-)
+from verifiers.text import after_thinking, fenced_blocks
+
 _JSON_TAGS = frozenset({"", "json", "jsonc", "json5"})
 _DECODER = json.JSONDecoder()
 MAX_INTEGER_DIGITS = 4000
@@ -29,11 +28,6 @@ class FormatProblem(ValueError):
 class Extracted:
     value: Any
     source: str  # "whole output", "fenced block", "found in prose"
-
-
-def strip_thinking(text: str) -> str:
-    end = text.rfind("</think>")
-    return text[end + len("</think>") :] if end >= 0 else text
 
 
 def _reject_constant(name: str) -> Any:
@@ -143,15 +137,11 @@ def parse_strict(text: str, *, max_bytes: int, max_depth: int) -> Any:
         raise FormatProblem(f"JSON nested deeper than {max_depth}") from None
 
 
-def _fences(text: str) -> list[tuple[str, str]]:
-    return [(m.group(1).lower(), m.group(2)) for m in _FENCE.finditer(text)]
-
-
 def extract_json(
     output: str, *, lenient: bool, strip_think: bool, max_bytes: int, max_depth: int
 ) -> Extracted:
     """The JSON value of an output; raises :class:`FormatProblem`."""
-    text = strip_thinking(output) if strip_think else output
+    text = after_thinking(output) if strip_think else output
     if len(text) > 4 * max_bytes:
         raise FormatProblem(f"output larger than {4 * max_bytes} characters")
     stripped = text.strip()
@@ -168,7 +158,7 @@ def extract_json(
         except FormatProblem:
             if not lenient:
                 raise
-    fences = [(tag, body) for tag, body in _fences(text) if tag in _JSON_TAGS]
+    fences = [(tag, body) for tag, body in fenced_blocks(text) if tag in _JSON_TAGS]
     if len(fences) == 1:
         tag, body = fences[0]
         if tag in ("jsonc", "json5"):

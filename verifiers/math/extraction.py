@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from verifiers.text import THINK_OPEN, after_thinking
+
 MAX_ADJACENT_BOXES = 16
 DISPLAY_TAIL_CHARS = 200
 """A display formula counts as the answer only this close to the end of the response."""
@@ -41,10 +43,8 @@ class Extracted:
 
 def strip_thinking(response: str) -> str | None:
     """The text after the last ``</think>``; ``None`` if a ``<think>`` is never closed."""
-    end = response.rfind("</think>")
-    if end >= 0:
-        response = response[end + len("</think>") :]
-    return None if "<think>" in response else response
+    response = after_thinking(response)
+    return None if THINK_OPEN in response else response
 
 
 def read_group(text: str, start: int) -> tuple[str, int]:

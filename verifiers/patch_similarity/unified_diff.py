@@ -13,8 +13,8 @@ from unidiff import PatchedFile, PatchSet
 from unidiff.errors import UnidiffParseError
 
 from verifiers.patch_similarity.errors import PatchFormatError
+from verifiers.text import after_thinking, fenced_blocks
 
-_FENCED = re.compile(r"^```[ \t]*([\w+-]*)[ \t]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 _DIFF_TAGS = frozenset({"", "diff", "patch", "udiff"})
 _DIFF_START = re.compile(r"^(?:diff --git |--- )", re.MULTILINE)
 
@@ -52,13 +52,10 @@ def file_texts(patch: PatchSet) -> dict[str, str]:
 def diff_in_response(response: str) -> str:
     """The diff a response gives: the last fenced diff block, else the text from the first
     ``diff --git``/``---`` line. Raises when there is none."""
-    text = response.replace("\r\n", "\n")
-    end = text.rfind("</think>")
-    if end >= 0:
-        text = text[end + len("</think>") :]
+    text = after_thinking(response.replace("\r\n", "\n"))
     blocks = [
         block
-        for tag, block in _FENCED.findall(text)
+        for tag, block in fenced_blocks(text)
         if tag.lower() in _DIFF_TAGS and _DIFF_START.search(block)
     ]
     if blocks:
