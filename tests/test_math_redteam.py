@@ -29,6 +29,12 @@ NOT_EQUIVALENT = [
     ("0.5", "0.54"),
     ("0.3", "0.38"),
     ("yes", "\\text{Yes and no}"),
+    ("AC", "AB"),
+    ("A", "A, C"),
+    ("\\frac{\\pi}{4}+k\\pi", "\\frac{\\pi}{2}+k\\pi"),
+    ("\\frac{\\pi}{6}+2k\\pi", "\\frac{7\\pi}{6}+2k\\pi"),
+    ("\\frac{\\pi}{6}+2k\\pi", "\\frac{\\pi}{6}+k\\pi"),
+    ("x+k", "x+n"),
 ]
 
 EQUIVALENT = [
@@ -50,6 +56,12 @@ EQUIVALENT = [
     ("5 \\text{ cm}", "5 \\text{ cm}"),
     ("12", "12\\%"),
     ("0.25", "25\\%"),
+    ("AC", "A, C"),
+    ("ACD", "(D), (A) and (C)"),
+    ("\\frac{\\pi}{4}+k\\pi", "\\frac{5\\pi}{4}+k\\pi"),
+    ("\\frac{\\pi}{4}+k\\pi", "-\\frac{3\\pi}{4}+n\\pi"),
+    ("\\frac{\\pi}{6}+2k\\pi", "\\frac{13\\pi}{6}+2k\\pi"),
+    ("k\\pi, k\\in\\mathbb{Z}", "n\\pi"),
 ]
 
 

@@ -455,9 +455,22 @@ class _Comparer:
             if cmath.isnan(g) or cmath.isnan(c):
                 continue
             if not _close(g, c, 1e-8):
-                return False
+                return self.same_family(gold, candidate, renames)
             agreeing += 1
         return agreeing >= 3 or (agreeing == 0 and gold == candidate)
+
+    def same_family(self, gold: Node, candidate: Node, renames: dict | None) -> bool:
+        """``\\frac{\\pi}{4} + k\\pi`` and ``\\frac{5\\pi}{4} + k\\pi``: the same set of values
+        as the integer parameter runs over Z (same period, offsets a whole period apart)."""
+        gold_family = _periodic_family(gold, {})
+        candidate_family = _periodic_family(candidate, renames or {})
+        if gold_family is None or candidate_family is None:
+            return False
+        (gold_offset, gold_period), (offset, period) = gold_family, candidate_family
+        if not _close(abs(gold_period), abs(period), 1e-9):
+            return False
+        shift = (offset - gold_offset) / gold_period
+        return abs(shift - round(shift)) < 1e-9
 
 
 def _names_subject(sentence: str, phrase: str) -> bool:
@@ -526,6 +539,23 @@ def _linear_in(expression: Node, name: str) -> bool:
         if abs(slope) < 1e-12 or not _close((values[2] - values[0]) / 3.5, slope, 1e-8):
             return False
     return True
+
+
+def _periodic_family(node: Node, renames: dict[str, str]) -> tuple[float, float] | None:
+    """(offset, period) of ``a + p k`` in its one integer parameter ``k`` and pi, else None."""
+    names = {renames.get(name, name) for name in free_symbols(node)}
+    if len(names) != 1 or not names <= INTEGER_PARAMETERS or not has_pi(node):
+        return None
+    parameter = next(iter(names))
+    source = next(name for name in free_symbols(node) if renames.get(name, name) == parameter)
+    values = [numeric(node, 0, overrides={source: complex(k)}) for k in (0, 1, 2, -1)]
+    if any(cmath.isnan(v) or abs(v.imag) > 1e-9 for v in values):
+        return None
+    offset, period = values[0].real, values[1].real - values[0].real
+    linear = _close(values[2].real - values[1].real, period, 1e-9) and _close(
+        values[0].real - values[3].real, period, 1e-9
+    )
+    return (offset, period) if linear and abs(period) > 1e-12 else None
 
 
 def _real_end(node: Node) -> float | None:

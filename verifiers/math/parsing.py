@@ -27,6 +27,7 @@ from verifiers.math.nodes import (
     Node,
     Num,
     Opaque,
+    Relation,
     Seq,
     Sym,
     Text,
@@ -53,6 +54,7 @@ _STOPWORDS = frozenset(
     "a an the is are was were be of to in on at for and or with by from as it its this that "
     "there which than then so if not no".split()
 )
+_CHOICES = re.compile(r"[A-H]{2,8}|\(?[A-H]\)?(?:\s*(?:,|and)\s*\(?[A-H]\)?)+")
 _TEXT_ANSWERS = frozenset({"yes", "no", "true", "false", "none"})
 _CHOICE = re.compile(r"^\(?([A-H])\)(?:\s.*)?$|^([A-H])[.:](?:\s.*)?$")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
@@ -234,10 +236,28 @@ def _parse_normalized(normalized: str) -> Node:
     choice = _CHOICE.match(unwrapped.strip())
     if choice:
         return Sym(choice.group(1) or choice.group(2))
+    letters = _CHOICES.fullmatch(unwrapped.strip())
+    if letters:  # several choices, "ACD" or "A, C, D": a set of letters
+        return Seq("set", tuple(Sym(letter) for letter in re.findall(r"[A-H]", letters[0])))
     if unwrapped.strip().lower() in _TEXT_ANSWERS or _is_prose(normalized):
         return _prose(unwrapped)
     parts = [part for part in _split_items(tokenize(normalized)) if part]
     if not parts:
         raise ParseError("empty answer")
-    items = tuple(_parse_tokens(part) for part in parts)
+    items = tuple(
+        item for item in map(_parse_tokens, parts) if not _declares_integer_parameter(item)
+    )
+    if not items:
+        raise ParseError("only a parameter declaration")
     return items[0] if len(items) == 1 else Seq("list", items)
+
+
+def _declares_integer_parameter(node: Node) -> bool:
+    """``k \\in \\mathbb{Z}`` after a periodic family qualifies it; it is not an answer."""
+    return (
+        isinstance(node, Relation)
+        and node.ops == ("in",)
+        and isinstance(node.operands[0], Sym)
+        and isinstance(node.operands[1], Sym)
+        and node.operands[1].name.startswith("mathbb:")
+    )
