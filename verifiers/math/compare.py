@@ -55,6 +55,7 @@ from verifiers.math.regions import (
 )
 from verifiers.math.trees import (
     SCALARS,
+    argument_renames,
     contains,
     decimal_places,
     expand_plus_minus,
@@ -65,6 +66,7 @@ from verifiers.math.trees import (
     label_value,
     labelled_values,
     percent_of,
+    renamed,
     symbol_assignments,
     walk,
     written_number,
@@ -107,6 +109,9 @@ class _Comparer:
     # Whole answers.
 
     def answers(self, gold: Node, candidate: Node) -> bool:
+        names = argument_renames(gold, candidate)
+        if names and not free_symbols(candidate) & set(names.values()) - set(names):
+            candidate = renamed(candidate, names)
         gold_assigned, candidate_assigned = symbol_assignments(gold), symbol_assignments(candidate)
         if gold_assigned and candidate_assigned:
             if gold_assigned.keys() == candidate_assigned.keys():
@@ -126,6 +131,9 @@ class _Comparer:
         """The readings of an answer: as written, without labels, prose as its numbers."""
         yield node
         value = label_value(node)
+        assigned = symbol_assignments(node)
+        if assigned and len(assigned) > 1:
+            yield Seq("tuple", tuple(assigned.values()))  # x = y = 1, z = 2 -> (1, 1, 2)
         if value is not None:
             yield from self.views(value)
         elif is_constant_chain(node):

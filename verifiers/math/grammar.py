@@ -13,6 +13,7 @@ from fractions import Fraction
 from verifiers.math.lexer import FUNCTIONS, GREEK, SEPARATOR_WORDS, Token
 from verifiers.math.nodes import (
     INFINITY,
+    ZERO,
     Add,
     Apply,
     Call,
@@ -445,6 +446,14 @@ class Parser:
         if name in ("mathbb", "mathcal", "mathfrak", "mathscr"):
             letter = self.group()
             if isinstance(letter, Sym) and letter.name == "R" and name == "mathbb":
+                if self.at("op", "^") and self.peek(1) and self.peek(1).value in ("+", "-"):
+                    self.take()
+                    positive = self.take().value == "+"  # R^+ and R^-: the half-lines
+                    return (
+                        Interval(ZERO, INFINITY, False, False)
+                        if positive
+                        else Interval(Neg(INFINITY), ZERO, False, False)
+                    )
                 return Interval(Neg(INFINITY), INFINITY, False, False)
             return Sym(f"{name}:{letter}")
         if name == "begin":
@@ -487,6 +496,9 @@ class Parser:
         opener = self.take().value
         if opener == "{":
             node = self.item()
+            if self.at("cmd", "choose"):  # {n \choose k}
+                self.take()
+                node = Call("binom", (node, self.item()))
             self.expect("close", "}")
             return node
         if opener in ("lceil", "lfloor"):
@@ -503,7 +515,7 @@ class Parser:
         if opener == "\\{":
             return self.braced_set()
         items = [self.item()]
-        while self.at("op", ","):
+        while self.at("op", ",") or self.at("op", ";"):  # (5; 3) is a pair too
             self.take()
             items.append(self.item())
         closer = self.expect("close").value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from verifiers.math.nodes import (
     INFINITY,
+    Call,
     Interval,
     Neg,
     Node,
@@ -54,6 +55,9 @@ def relation_region(relation: Relation) -> tuple[Interval, ...] | None:
     ops, operands = ascending(relation)
     if ops == ("in",):
         return None
+    absolute = _absolute_value_region(ops, operands)
+    if absolute is not None:
+        return absolute
     variables = [i for i, o in enumerate(operands) if isinstance(o, Sym)]
     if len(variables) != 1 or not set(ops) <= INEQUALITIES | {"!="}:
         return None
@@ -88,4 +92,26 @@ def region_variable(node: Node) -> str | None:
     if isinstance(node, Relation) and relation_region(node) is not None:
         symbols = [operand for operand in node.operands if isinstance(operand, Sym)]
         return symbols[0].name if len(symbols) == 1 else None
+    return None
+
+
+def _absolute_value_region(ops: tuple[str, ...], operands: tuple) -> tuple[Interval, ...] | None:
+    """``|x| < a`` is ``(-a, a)``; ``|x| >= a`` is ``(-inf, -a] u [a, inf)``."""
+    if len(ops) != 1 or ops[0] not in INEQUALITIES:
+        return None
+    left, right = operands
+    for inside, bound, below in ((left, right, True), (right, left, False)):
+        if (
+            isinstance(inside, Call)
+            and inside.name == "abs"
+            and isinstance(inside.args[0], Sym)
+            and not free_symbols(bound)
+        ):
+            closed = ops[0] == "<="
+            if below:  # |x| < a
+                return (Interval(Neg(bound), bound, closed, closed),)
+            return (  # a < |x|
+                Interval(Neg(INFINITY), Neg(bound), False, closed),
+                Interval(bound, INFINITY, closed, False),
+            )
     return None

@@ -206,3 +206,45 @@ def percent_of(node: Node) -> Node:
         places = None if literal.places is None else literal.places + 2
         return Num(literal.value / 100, places, literal.digits)
     return Div(node, Num(Fraction(100)))
+
+
+def renamed(node: Node, names: dict[str, str]) -> Node:
+    """A copy of ``node`` with symbols renamed."""
+    if isinstance(node, Sym):
+        return Sym(names.get(node.name, node.name))
+    if not hasattr(node, "__slots__") or isinstance(node, Num):
+        return node
+    values = []
+    for field in node.__slots__:
+        value = getattr(node, field)
+        if isinstance(value, tuple):
+            value = tuple(
+                tuple(renamed(v, names) for v in item)
+                if isinstance(item, tuple)
+                else renamed(item, names)
+                if hasattr(item, "__slots__")
+                else item
+                for item in value
+            )
+        elif hasattr(value, "__slots__") and not isinstance(value, Fraction):
+            value = renamed(value, names)
+        values.append(value)
+    return type(node)(*values)
+
+
+def argument_renames(gold: Node, candidate: Node) -> dict[str, str] | None:
+    """``f(x) = 2x+3`` vs ``f(t) = 2t+3``: the candidate's argument names, as the gold's."""
+    if not (isinstance(gold, Relation) and isinstance(candidate, Relation)):
+        return None
+    gold_label, candidate_label = gold.operands[0], candidate.operands[0]
+    if (
+        gold.ops == candidate.ops == ("=",)
+        and isinstance(gold_label, Apply)
+        and isinstance(candidate_label, Apply)
+        and gold_label.name == candidate_label.name
+        and len(gold_label.args) == len(candidate_label.args)
+        and all(isinstance(a, Sym) for a in (*gold_label.args, *candidate_label.args))
+        and gold_label.args != candidate_label.args
+    ):
+        return {c.name: g.name for g, c in zip(gold_label.args, candidate_label.args, strict=True)}
+    return None
