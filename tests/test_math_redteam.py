@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.math_helpers import judge, judge_response
+from verifiers import Status
+from verifiers.math import verify
 
 # Each wrong answer here was once accepted.
 NOT_EQUIVALENT = [
@@ -97,7 +99,18 @@ def test_equivalent_forms_are_accepted(gold: str, answer: str) -> None:
         ("The correct option is (C).", "C", 1.0),
         ("The answer is 6, not 5.", "6", 1.0),
         ("\\boxed{5}. I hope the answer is correct.", "5", 1.0),
+        ("The answer is \\boxed{6}, not \\boxed{5}.", "6", 1.0),
+        ("The answer is \\boxed{6}, not \\boxed{5}.", "5", 0.0),
     ],
 )
 def test_extraction_follows_the_last_stated_answer(response: str, gold: str, reward: float) -> None:
     assert judge_response(gold, response) == reward
+
+
+@pytest.mark.parametrize(
+    "response", ["It is not $\\boxed{5}$.", "The answer cannot be \\boxed{5}; it must be 6."]
+)
+def test_a_box_that_is_ruled_out_is_no_answer(response: str) -> None:
+    outcome = verify(response, "5")
+    assert outcome.status is Status.FORMAT_ERROR
+    assert outcome.reward == 0.0

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from verifiers.text import THINK_OPEN, after_thinking
 
 MAX_ADJACENT_BOXES = 16
+MAX_SKIPPED_BOXES = 64
+_NEGATED = re.compile(r"(?:\bnot|n't|\bcannot be|\bnever)[\s$]*(?:\\\(|\$)?[\s$]*\Z")
 DISPLAY_TAIL_CHARS = 200
 """A display formula counts as the answer only this close to the end of the response."""
 
@@ -84,13 +86,21 @@ def last_boxed(text: str) -> str | None:
 
 
 def _last_boxed(text: str) -> tuple[str, int] | None:
+    """(content, end) of the answer box; ``("", 0)`` when every box is negated."""
     matches = list(_BOX.finditer(text))
     contents: list[str] = []
     boundary = last_end = None
+    skipped = negated = 0
     for match in reversed(matches):
         content, end = _box_content(text, match)
-        if not contents and not content.strip():
-            continue  # "put your answer in \boxed{}" is not an answer
+        before = text[max(0, match.start() - 24) : match.start()]
+        if not contents and (not content.strip() or _NEGATED.search(before)):
+            # "put your answer in \boxed{}" and "it is not \boxed{5}" are not answers.
+            negated += bool(content.strip())
+            skipped += 1
+            if skipped > MAX_SKIPPED_BOXES:
+                break
+            continue
         if len(contents) == MAX_ADJACENT_BOXES:
             break
         if boundary is not None:
@@ -101,7 +111,7 @@ def _last_boxed(text: str) -> tuple[str, int] | None:
         boundary = match.start()
         last_end = last_end or end
     if not contents:
-        return None
+        return ("", 0) if negated else None
     contents.reverse()
     return (contents[0] if len(set(contents)) == 1 else ", ".join(contents)), last_end
 
@@ -157,6 +167,8 @@ def extract_answer(response: str, *, boxed_only: bool = False) -> Extracted | No
     if text is None:
         return None
     boxed = _last_boxed(text)
+    if boxed == ("", 0):
+        return None  # the only boxed answers are ruled out ("it is not \boxed{5}")
     if boxed is not None:
         answer, end = boxed
         later = None if boxed_only else _after_phrase(text[end:])
