@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import random
+import re
+import time
 
 import httpx
 import pytest
@@ -10,7 +13,7 @@ from unidiff import PatchSet
 
 from tests.helpers import item
 from verifiers import InvalidInput, Status
-from verifiers.patch_similarity import verify
+from verifiers.patch_similarity import search_replace, verify
 
 PATH = "pkg/stats.py"
 ORIGINAL = """\
@@ -557,3 +560,52 @@ def test_http_format_error_and_score(client: httpx.Client) -> None:
     assert invalid["status"] == "invalid_input"
     single = client.post("/v1/reward", json=item("patch_similarity", "nothing", TRUTH)).json()
     assert (single["status"], single["reward"]) == ("format_error", -1.0)
+
+
+# The block scanner against SWE-RL's regex (with our trailing-space tolerance), on random
+# texts made of block fragments; and its cost on inputs that make the regex backtrack.
+SWE_RL_BLOCK = re.compile(
+    r"```.*?\n### (.*?)[ \t]*\n<<<<<<< SEARCH[ \t]*\n([\s\S]*?)\n=======[ \t]*\n([\s\S]*?)"
+    r"\n>>>>>>> REPLACE[ \t]*\n```"
+)
+FRAGMENTS = [
+    "```",
+    "```python\n",
+    "### a.py\n",
+    "### b.py  \n",
+    "<<<<<<< SEARCH\n",
+    "=======\n",
+    "======= \n",
+    ">>>>>>> REPLACE\n",
+    ">>>>>>> REPLACE\n```",
+    "x = 1\n",
+    "\n",
+    "y",
+    "`",
+]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_block_scanner_finds_what_the_regex_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(200):
+        text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 40)))
+        assert list(search_replace.blocks(text)) == SWE_RL_BLOCK.findall(text), text
+
+
+@pytest.mark.parametrize(
+    "solution",
+    [
+        "```\n### a.py\n<<<<<<< SEARCH\n" * 5000,
+        "```python\n### a.py\n<<<<<<< SEARCH\nx\n=======\n" * 3000,
+        "```\n### a.py\n<<<<<<< SEARCH\n" + "x = 1\n" * 30000,
+    ],
+)
+def test_unclosed_blocks_are_scanned_in_linear_time(solution: str) -> None:
+    started = time.perf_counter()
+    outcome = verify(f"<think>t</think><solution>{solution}</solution>"[:199_000], BACKTRACKING)
+    assert time.perf_counter() - started < 0.5
+    assert outcome.status is Status.FORMAT_ERROR
+
+
+BACKTRACKING = {"code_context": {"a.py": "x = 1\n"}, "oracle_new_content": {"a.py": "x = 2\n"}}
