@@ -64,15 +64,19 @@ class RewardServerError(RuntimeError):
 class _ClientBase:
     """Configuration and the transport-independent parts shared by both clients."""
 
+    _transport: type[httpx.Client] | type[httpx.AsyncClient]
+
     def __init__(
         self,
-        base_url: str | None,
+        base_url: str | None = None,
         *,
-        api_key: str | None,
-        batch_size: int,
-        retries: int,
-        backoff_s: float,
-        max_backoff_s: float,
+        api_key: str | None = None,
+        batch_size: int = 1024,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 8.0,
+        http_timeout_s: float | None = 300.0,
+        **httpx_kwargs: Any,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -84,7 +88,10 @@ class _ClientBase:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV_VAR)
-        self._headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = self._transport(
+            base_url=self.base_url, headers=headers, timeout=http_timeout_s, **httpx_kwargs
+        )
 
     def _chunks(self, items: Iterable[ItemLike]) -> list[list[Any]]:
         wire = [_to_wire(item) for item in items]
@@ -154,29 +161,7 @@ class RewardClient(_ClientBase):
     ``httpx.Client`` (``limits``, ``verify``, ``event_hooks``, ``transport``, ...).
     """
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        *,
-        api_key: str | None = None,
-        batch_size: int = 1024,
-        retries: int = 3,
-        backoff_s: float = 0.5,
-        max_backoff_s: float = 8.0,
-        http_timeout_s: float | None = 300.0,
-        **httpx_kwargs: Any,
-    ) -> None:
-        super().__init__(
-            base_url,
-            api_key=api_key,
-            batch_size=batch_size,
-            retries=retries,
-            backoff_s=backoff_s,
-            max_backoff_s=max_backoff_s,
-        )
-        self._http = httpx.Client(
-            base_url=self.base_url, headers=self._headers, timeout=http_timeout_s, **httpx_kwargs
-        )
+    _transport = httpx.Client
 
     def score(self, items: Iterable[ItemLike], timeout_s: float | None = None) -> list[Result]:
         """Score items (``Item`` models or dicts in the wire format); ``results[i]``
@@ -219,29 +204,7 @@ class AsyncRewardClient(_ClientBase):
     """Like :class:`RewardClient`, for asyncio code (TRL's async reward functions, verl's
     reward loop). An instance is bound to the event loop it is first used on."""
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        *,
-        api_key: str | None = None,
-        batch_size: int = 1024,
-        retries: int = 3,
-        backoff_s: float = 0.5,
-        max_backoff_s: float = 8.0,
-        http_timeout_s: float | None = 300.0,
-        **httpx_kwargs: Any,
-    ) -> None:
-        super().__init__(
-            base_url,
-            api_key=api_key,
-            batch_size=batch_size,
-            retries=retries,
-            backoff_s=backoff_s,
-            max_backoff_s=max_backoff_s,
-        )
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, headers=self._headers, timeout=http_timeout_s, **httpx_kwargs
-        )
+    _transport = httpx.AsyncClient
 
     async def score(
         self, items: Iterable[ItemLike], timeout_s: float | None = None
