@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench bench-math bench-json bench-patch clean
+.PHONY: serve test lint format bench bench-math bench-json bench-patch bench-sandbox \
+	system-deps system-deps-test sandbox-image clean
 
 # Reinstall only when the project's metadata changes.
 $(BIN)/.installed: pyproject.toml
@@ -18,10 +19,23 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-serve: $(BIN)/.installed
+# Debian packages of the sandbox (bubblewrap, python3-pytest, ...), installed when missing
+# and root; for the tests also docker.io and debootstrap. See scripts/install-system-deps.sh.
+system-deps:
+	bash scripts/install-system-deps.sh serve
+
+system-deps-test:
+	bash scripts/install-system-deps.sh test
+
+# The image of the docker sandbox backend, built with no registry (debootstrap + import)
+# into the engine that DOCKER_HOST names.
+sandbox-image: system-deps-test
+	bash scripts/sandbox-image.sh
+
+serve: $(BIN)/.installed system-deps
 	$(BIN)/reward-server serve --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed-dev
+test: $(BIN)/.installed-dev system-deps-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -48,6 +62,9 @@ bench-json: $(BIN)/.installed-dev
 
 bench-patch: $(BIN)/.installed-dev
 	$(BIN)/python benchmarks/bench_patch.py
+
+bench-sandbox: $(BIN)/.installed-dev system-deps-test
+	$(BIN)/python benchmarks/bench_sandbox.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+import sandbox
 from reward_server import __version__, compat
 from reward_server.body_limit import BodySizeLimit
 from reward_server.engine import Engine
@@ -22,6 +24,22 @@ log = logging.getLogger(__name__)
 JSON = "application/json"
 
 
+def start_sandbox(settings: Settings) -> sandbox.Backend:
+    """Probe the configured sandbox backend and say, at start-up, what it can and cannot do."""
+    sandbox.configure(**settings.sandbox.backend_config())
+    backend = sandbox.default_backend()
+    status = backend.describe()
+    if status["available"]:
+        log.info("sandbox %s ready: %s", backend.name, status["isolation"])
+    else:
+        log.warning(
+            "sandbox %s unavailable, sandboxed verifiers will fail their items: %s",
+            backend.name,
+            status["reason"],
+        )
+    return backend
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     engine = Engine(settings)
@@ -31,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.start()
         for name, error in engine.registry.load_errors.items():
             log.warning("verifier %r unavailable: %s", name, error)
+        sandbox_backend = await asyncio.to_thread(start_sandbox, settings)
+        app.state.sandbox = sandbox_backend
         try:
             yield
         finally:
@@ -134,12 +154,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             problems.append("worker pool is not running")
         if not engine.registry:
             problems.append("no verifier is installed")
+        sandbox_status = app.state.sandbox.describe()
+        if settings.sandbox.required and not sandbox_status["available"]:
+            problems.append(f"sandbox unavailable: {sandbox_status['reason']}")
         body: dict[str, Any] = {
             "status": "not ready" if problems else "ready",
             "workers": settings.workers,
             "verifiers": list(engine.registry),
             "problems": problems,
             "unavailable_verifiers": engine.registry.load_errors,
+            "sandbox": sandbox_status,
         }
         return JSONResponse(body, status_code=503 if problems else 200)
 

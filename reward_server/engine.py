@@ -62,7 +62,10 @@ class Engine:
                 self._pool = ProcessPool(
                     max_workers=self.settings.workers,
                     initializer=init_worker,
-                    initargs=(self.settings.worker_memory_mb,),
+                    initargs=(
+                        self.settings.worker_memory_mb,
+                        self.settings.sandbox.backend_config(),
+                    ),
                     context=self._worker_context(),
                 )
         return self

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,6 +30,44 @@ DEFAULT_ROUTES: dict[str, str] = {
     "amc*": "math",
     "numina_*": "math",
 }
+
+
+class SandboxSettings(BaseModel):
+    """Where sandboxed verifiers (swe_tests) run model-written code; see docs/sandbox.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["local", "docker"] = Field(
+        "local", description="local: bubblewrap namespaces, no daemon; docker: a container per run."
+    )
+    required: bool = Field(
+        False,
+        description="Report not ready (/readyz 503) while the backend cannot isolate code. "
+        "Either way, sandboxed items fail with the reason rather than run unconfined.",
+    )
+    slots: PositiveInt = Field(16, description="Concurrent sandbox runs across all workers.")
+    uid_base: int = Field(
+        61000, ge=1000, description="local, as root: slot k runs as uid uid_base + k."
+    )
+    docker_url: str | None = Field(
+        None, description="Docker engine address (default: DOCKER_HOST, else the local socket)."
+    )
+    docker_image: str = Field(
+        "reward-server-sandbox:latest", description="Image of runs that name none."
+    )
+    docker_cpus: PositiveFloat = Field(1.0, description="CPU quota of each container.")
+
+    def backend_config(self) -> dict[str, Any]:
+        """Keyword arguments of ``sandbox.configure``."""
+        if self.backend == "local":
+            return {"backend": "local", "slots": self.slots, "uid_base": self.uid_base}
+        return {
+            "backend": "docker",
+            "base_url": self.docker_url,
+            "image": self.docker_image,
+            "cpus": self.docker_cpus,
+            "slots": self.slots,
+        }
 
 
 class Settings(BaseSettings):
@@ -73,6 +111,7 @@ class Settings(BaseSettings):
         description="Address-space limit of each worker process (0: unlimited). A verifier "
         "that exceeds it fails its item with MemoryError instead of exhausting the host.",
     )
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     log_level: str = "info"
 
     @classmethod

@@ -6,14 +6,18 @@ import resource
 import time
 from typing import Any
 
+import sandbox
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions
 from verifiers.registry import default_registry
 
 MAX_DETAIL_CHARS = 500
 
 
-def init_worker(memory_limit_mb: int) -> None:
-    """Cap the worker's address space and load the verifiers before any deadline starts."""
+def init_worker(memory_limit_mb: int, sandbox_config: dict[str, Any] | None = None) -> None:
+    """Cap the worker's address space, choose its sandbox backend and load the verifiers
+    before any deadline starts."""
+    if sandbox_config:
+        sandbox.configure(**sandbox_config)
     if memory_limit_mb > 0:
         limit = memory_limit_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.helpers import terminate
 
 TESTS = Path(__file__).parent
 PLUGINS = TESTS / "plugins"
@@ -43,7 +44,11 @@ class Server:
 
 
 def start_server(
-    log_path: Path, *args: str, env: dict[str, str] | None = None, startup_s: float = 60
+    log_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    startup_s: float = 60,
+    wait_for: str = "/readyz",
 ) -> Server:
     port = free_port()
     environment = {**os.environ, **(env or {})}
@@ -63,7 +68,7 @@ def start_server(
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
         try:
-            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{server.url}{wait_for}", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
             pass
@@ -73,13 +78,7 @@ def start_server(
 
 
 def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+    terminate(server.process)
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +93,43 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def client(server: Server) -> Iterator[httpx.Client]:
     with server.client() as http:
         yield http
+
+
+NOT_ROOT = "DOCKER BACKEND NOT TESTED: starting a Docker engine needs root"
+
+
+@pytest.fixture(scope="session")
+def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Our own dockerd and the sandbox image; skipped, loudly, only when not root."""
+    if os.geteuid() != 0:
+        pytest.skip(NOT_ROOT)
+    from tests.docker_engine import start_engine
+
+    engine = start_engine(tmp_path_factory.mktemp("docker"))
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(scope="session", params=["local", "docker"])
+def sandbox_backend(request: pytest.FixtureRequest) -> Iterator[object]:
+    """Each sandbox backend in turn; the security suite runs against both."""
+    if request.param == "local":
+        from sandbox.local import LocalBackend
+
+        backend = LocalBackend()
+        backend.check()
+        yield backend
+        return
+    from sandbox.docker_backend import DockerBackend, DockerConfig
+
+    engine = request.getfixturevalue("docker_engine")
+    backend = DockerBackend(DockerConfig(base_url=engine.url, image=engine.image))
+    backend.check()
+    yield backend
+    backend.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(NOT_ROOT in str(report.longrepr) for report in skipped):
+        terminalreporter.write_sep("!", NOT_ROOT, red=True, bold=True)

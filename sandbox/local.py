@@ -1,0 +1,283 @@
+"""The daemonless backend: bubblewrap namespaces, a non-root uid per slot, rlimits and cgroups.
+
+A run is one process chain, each link narrowing what the next may do::
+
+    sh (joins the run's cgroup) -> prlimit -> setpriv (slot uid, no new privileges)
+       -> bwrap (new user/pid/net/ipc/uts/mount namespaces) -> the command
+
+Inside, the host is visible read-only, except the paths hidden under empty tmpfs mounts
+(other runs' work dirs among them); only the work dir (``/work``) and a private ``/tmp``
+are writable; there is no network but a loopback of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sandbox.base import Backend
+from sandbox.cgroups import CgroupFactory, RunCgroup
+from sandbox.output import BoundedCapture, drain_in_thread
+from sandbox.procs import pid_alive, processes_of
+from sandbox.slots import Slot, SlotPool
+from sandbox.types import ExecResult, Limits, SandboxError, Workspace
+from sandbox.workspace import chown_tree, collect_files, materialize
+
+WORK_DIR = "/work"
+# The sandbox user cannot run an interpreter under /root (pyenv, venvs built from it), so
+# the search path is the distribution's own: `python3` is /usr/bin/python3.
+DEFAULT_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
+DEFAULT_HIDDEN = ("/root", "/home", "/run", "/var/run", "/var/lib/docker")
+
+_JOIN_CGROUP = 'for procs in $RS_CGROUP_PROCS; do echo $$ > "$procs" || exit 125; done; exec "$@"'
+
+
+def _default_base_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/tmp/reward-server-sandbox")
+    return Path(tempfile.gettempdir()) / f"reward-server-sandbox-{os.geteuid()}"
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    base_dir: Path = field(default_factory=_default_base_dir)
+    # Concurrent runs across all of the server's processes; each gets uid ``uid_base + k``.
+    slots: int = 16
+    uid_base: int = 61000
+    path: str = DEFAULT_PATH
+    hidden_paths: tuple[str, ...] = DEFAULT_HIDDEN
+    bwrap: str = "bwrap"
+
+
+class LocalBackend(Backend):
+    name = "local"
+
+    def __init__(self, config: LocalConfig | None = None) -> None:
+        self.config = config or LocalConfig()
+        self.is_root = os.geteuid() == 0
+        self.cgroups: CgroupFactory | None = None
+        self.notes: list[str] = []
+        self.unavailable_reason: str | None = None
+        self.unavailable_reason = self._probe()
+        if self.unavailable_reason is None:
+            self.sweep()
+
+    # -- availability ------------------------------------------------------------------
+
+    def _probe(self) -> str | None:
+        for tool in (self.config.bwrap, "prlimit") + (("setpriv",) if self.is_root else ()):
+            if not shutil.which(tool):
+                return f"{tool} not found (install bubblewrap and util-linux)"
+        base = self.config.base_dir
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            # Slot uids must pass through to their own work dir, and see nothing else here.
+            base.chmod(0o711)
+            self.slots = SlotPool(base / "slots", self.config.slots, self.config.uid_base)
+        except OSError as exc:
+            return f"sandbox directory {base} unusable: {exc}"
+        self.cgroups, cgroup_note = CgroupFactory.probe()
+        self.notes.append(cgroup_note)
+        if not self.is_root:
+            self.notes.append("not root: runs keep the server's uid")
+        try:
+            result = self.run(["/bin/sh", "-c", "exit 7"], limits=Limits(wall_s=10))
+        except SandboxError as exc:
+            return str(exc)
+        if result.exit_code != 7:
+            return "bubblewrap cannot create the sandbox's namespaces: " + (
+                result.stderr.decode(errors="replace").strip() or f"exit {result.exit_code}"
+            )
+        return None
+
+    def isolation(self) -> str:
+        parts = ["bubblewrap namespaces", "rlimits"]
+        if self.is_root:
+            parts.append("slot uids")
+        if self.cgroups:
+            parts.append(f"cgroup v{self.cgroups.version}")
+        return ", ".join(parts)
+
+    def details(self) -> dict[str, object]:
+        return {"notes": self.notes}
+
+    def sweep(self) -> int:
+        """Remove work dirs and cgroups left behind by a server that was killed."""
+        swept = self.cgroups.sweep() if self.cgroups else 0
+        for child in self.config.base_dir.glob("run-*"):
+            owner = int(child.name.split("-")[1])
+            if owner != os.getpid() and pid_alive(owner):
+                continue
+            shutil.rmtree(child, ignore_errors=True)
+            swept += 1
+        return swept
+
+    # -- running -----------------------------------------------------------------------
+
+    def run(
+        self,
+        command: Sequence[str] | str,
+        workspace: Workspace = None,
+        limits: Limits | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        collect: Sequence[str] = (),
+    ) -> ExecResult:
+        """Run ``command`` (argv, or a string for ``/bin/sh -c``) in ``/work``, a fresh copy
+        of ``workspace``; read the ``collect`` files from it afterwards."""
+        self.check()
+        limits = limits or Limits()
+        argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+        if not argv:
+            raise SandboxError("empty command")
+        with self.slots.acquire(timeout_s=limits.wall_s) as slot:
+            work_dir = self.config.base_dir / f"run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            group: RunCgroup | None = None
+            try:
+                work_dir.mkdir(mode=0o700)
+                materialize(workspace, work_dir)
+                if self.is_root:
+                    chown_tree(work_dir, slot.uid, slot.gid)
+                if self.cgroups:
+                    group = self.cgroups.create(limits.memory_bytes, limits.processes)
+                result = self._execute(argv, work_dir, slot, limits, env or {}, group)
+                if collect:
+                    files = collect_files(work_dir, collect, limits.output_bytes)
+                    result = replace(result, files=files)
+                return result
+            except OSError as exc:
+                raise SandboxError(f"sandbox set-up failed: {exc}") from exc
+            finally:
+                if group:
+                    group.kill_all()
+                    group.remove()
+                shutil.rmtree(work_dir, ignore_errors=True)
+
+    def _execute(
+        self,
+        argv: list[str],
+        work_dir: Path,
+        slot: Slot,
+        limits: Limits,
+        env: dict[str, str],
+        group: RunCgroup | None,
+    ) -> ExecResult:
+        launcher = self._launcher(work_dir, slot, limits, env, group)
+        outer_env = {"PATH": os.environ.get("PATH", DEFAULT_PATH)}
+        if group:
+            outer_env["RS_CGROUP_PROCS"] = " ".join(map(str, group.procs_files))
+        stdout, stderr = BoundedCapture(limits.output_bytes), BoundedCapture(limits.output_bytes)
+        started = time.monotonic()
+        process = subprocess.Popen(
+            launcher + argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=outer_env,
+            start_new_session=True,
+        )
+        drains = [drain_in_thread(process.stdout, stdout), drain_in_thread(process.stderr, stderr)]  # type: ignore[arg-type]
+        timed_out = False
+        try:
+            process.wait(timeout=limits.wall_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            # Whatever is left (the timed-out command, daemons it started) dies now.
+            if group:
+                group.kill_all()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        duration = time.monotonic() - started
+        for drain in drains:
+            drain.join(timeout=5)
+        exit_code = process.returncode
+        return ExecResult(
+            exit_code=exit_code,
+            stdout=stdout.value(),
+            stderr=stderr.value(),
+            duration_s=duration,
+            timed_out=timed_out or exit_code in (-signal.SIGXCPU, 128 + signal.SIGXCPU),
+            oom_killed=bool(group and group.oom_killed()),
+            output_truncated=stdout.truncated or stderr.truncated,
+        )
+
+    def _launcher(
+        self,
+        work_dir: Path,
+        slot: Slot,
+        limits: Limits,
+        env: dict[str, str],
+        group: RunCgroup | None,
+    ) -> list[str]:
+        cpu_s = math.ceil(limits.cpu_s)
+        rlimits = {
+            "--cpu": cpu_s,
+            "--fsize": limits.file_size_bytes,
+            "--core": 0,
+            "--nofile": 1024,
+            "--nproc": limits.processes + (0 if self.is_root else processes_of(os.getuid())),
+        }
+        # Without a memory cgroup, the address-space limit is the only memory bound; with
+        # one, the limit a worker process inherited (reward-server caps its workers) goes.
+        rlimits["--as"] = "unlimited" if group else limits.memory_bytes
+        launcher = ["/bin/sh", "-c", _JOIN_CGROUP, "sh"] if group else []
+        launcher += ["prlimit", *(f"{flag}={value}:{value}" for flag, value in rlimits.items())]
+        launcher.append("--")
+        if self.is_root:
+            launcher += [
+                "setpriv",
+                f"--reuid={slot.uid}",
+                f"--regid={slot.gid}",
+                "--clear-groups",
+                "--no-new-privs",
+                "--",
+            ]
+        launcher += [
+            self.config.bwrap,
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--hostname",
+            "sandbox",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--size",
+            str(limits.memory_bytes),
+            "--tmpfs",
+            "/tmp",
+        ]
+        hidden = [*self.config.hidden_paths, str(self.config.base_dir)]
+        for path in hidden:
+            if os.path.isdir(path) and not os.path.islink(path):
+                launcher += ["--tmpfs", path]
+        launcher += ["--bind", str(work_dir), WORK_DIR, "--chdir", WORK_DIR, "--clearenv"]
+        variables = {
+            "PATH": self.config.path,
+            "HOME": WORK_DIR,
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+            **env,
+        }
+        for key, value in variables.items():
+            launcher += ["--setenv", key, value]
+        launcher.append("--")
+        return launcher

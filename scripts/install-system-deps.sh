@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the sandbox needs, when missing and when we are root:
+#   serve: bubblewrap (local backend), python3 + python3-pytest, git, patch (run inside it)
+#   test:  the above, plus docker.io and debootstrap (a real engine and a registry-free image)
+# Not root: says what is missing; the service then reports the backend unavailable.
+set -euo pipefail
+
+declare -A package_of=(
+    [bwrap]=bubblewrap [prlimit]=util-linux [setpriv]=util-linux
+    [/usr/bin/python3]=python3 [git]=git [patch]=patch
+    [dockerd]=docker.io [debootstrap]=debootstrap
+)
+commands=(bwrap prlimit setpriv /usr/bin/python3 git patch)
+[[ "${1:-serve}" == test ]] && commands+=(dockerd debootstrap)
+
+missing=()
+for command in "${commands[@]}"; do
+    command -v "$command" >/dev/null 2>&1 || missing+=("${package_of[$command]}")
+done
+/usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "reward-server: missing system packages: ${missing[*]} (install them as root;" \
+        "until then the sandbox backends that need them report unavailable)" >&2
+    exit 0
+fi
+echo "reward-server: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

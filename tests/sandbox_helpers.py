@@ -1,0 +1,51 @@
+"""What the sandbox tests check on the host after a run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+
+def marker() -> str:
+    return f"rs-marker-{uuid.uuid4().hex}"
+
+
+def processes_with(text: str) -> list[int]:
+    """Host pids whose command line contains ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def leftovers(backend: object) -> list[str]:
+    """Work dirs, cgroups, containers and volumes of finished runs: always empty."""
+    found: list[str] = []
+    if backend.name == "local":
+        found += [str(path) for path in backend.config.base_dir.glob("run-*")]
+        for parent in backend.cgroups.parents if backend.cgroups else []:
+            found += [str(path) for path in parent.glob("run-*")]
+    else:
+        from sandbox.docker_backend import LABEL
+
+        client = backend._client
+        found += [c.name for c in client.containers.list(all=True, filters={"label": LABEL})]
+        found += [v.name for v in client.volumes.list(filters={"label": LABEL})]
+    return found
+
+
+def run_dirs_on_host(backend: object) -> list[Path]:
+    """Where the work dirs of runs in progress live on the host."""
+    if backend.name == "local":
+        return list(backend.config.base_dir.glob("run-*"))
+    from sandbox.docker_backend import LABEL
+
+    volumes = backend._client.volumes.list(filters={"label": LABEL})
+    return [Path(volume.attrs["Mountpoint"]) for volume in volumes]
