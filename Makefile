@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench bench-math bench-json bench-patch bench-sandbox \
+.PHONY: serve test lint format bench bench-math bench-json bench-patch bench-sandbox bench-swe load image \
 	system-deps system-deps-test sandbox-image clean
 
 # Reinstall only when the project's metadata changes.
@@ -65,6 +65,23 @@ bench-patch: $(BIN)/.installed-dev
 
 bench-sandbox: $(BIN)/.installed-dev system-deps-test
 	$(BIN)/python benchmarks/bench_sandbox.py
+
+bench-swe: $(BIN)/.installed-dev system-deps-test
+	$(BIN)/python benchmarks/bench_swe.py
+
+# The service image: the project and its dependencies as wheels, then a build that needs
+# no network. BASE_IMAGE must provide python3.11 with venv (python:3.11-slim does).
+IMAGE      ?= reward-server:latest
+BASE_IMAGE ?= python:3.11-slim
+image: $(BIN)/.installed
+	rm -rf build/wheelhouse
+	$(BIN)/python -m pip wheel --quiet --wheel-dir build/wheelhouse .
+	DOCKER_BUILDKIT=0 docker build --quiet --build-arg BASE_IMAGE=$(BASE_IMAGE) --tag $(IMAGE) .
+
+# N clients for T seconds against a fresh server, with a killed worker and a timed-out
+# batch midway; see the script's --help.
+load: $(BIN)/.installed-dev system-deps
+	$(BIN)/python benchmarks/load.py --spawn
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -17,13 +17,11 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 
 import httpx
+from common import start_server
 
 from reward_server.engine import Engine
 from reward_server.settings import Settings
@@ -90,24 +88,6 @@ async def bench_http(url: str, batch: int, seconds: float, concurrency: int) -> 
 
         await asyncio.gather(*(loop() for _ in range(concurrency)))
         return done / (time.perf_counter() - started)
-
-
-def start_server(workers: int) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "reward_server", "serve", "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning"]
-    process = subprocess.Popen(command)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not become ready")
 
 
 def main() -> None:

@@ -15,15 +15,11 @@ others measure the local backend only.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import docker_engine
 
 from sandbox.docker_backend import DockerBackend, DockerConfig
 from sandbox.local import LocalBackend
@@ -49,27 +45,17 @@ def main() -> int:
     parser.add_argument("--docker-image", default="reward-server-sandbox:latest")
     args = parser.parse_args()
 
-    engine = None
-    if args.docker_url is None and os.geteuid() == 0:
-        from tests.docker_engine import start_engine
-
-        print("starting a private dockerd and building the sandbox image ...", flush=True)
-        engine = start_engine(Path(tempfile.mkdtemp(prefix="bench-docker-")))
-        args.docker_url, args.docker_image = engine.url, engine.image
-    try:
+    with docker_engine(args.docker_url, args.docker_image) as (docker_url, docker_image):
         bare = timed(lambda: subprocess.run(COMMAND, check=True), args.runs)
         rows = [("bare subprocess.run", bare)]
         local = LocalBackend()
         local.check()
         rows.append(("local", timed(lambda: local.run(COMMAND), args.runs)))
-        if args.docker_url:
-            docker = DockerBackend(DockerConfig(base_url=args.docker_url, image=args.docker_image))
+        if docker_url:
+            docker = DockerBackend(DockerConfig(base_url=docker_url, image=docker_image))
             docker.check()
             rows.append(("docker", timed(lambda: docker.run(COMMAND), max(5, args.runs // 3))))
             docker.close()
-    finally:
-        if engine is not None:
-            engine.stop()
 
     base = statistics.median(bare)
     print(f"\n{'path':<22}{'median':>10}{'p90':>10}{'overhead':>11}{'target':>9}  met")

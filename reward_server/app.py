@@ -10,13 +10,23 @@ from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 import sandbox
 from reward_server import __version__, compat
+from reward_server.auth import ApiKeyAuth, load_keys
 from reward_server.body_limit import BodySizeLimit
 from reward_server.engine import Engine
-from reward_server.models import Item, Result, RewardsRequest, RewardsResponse, VerifierInfo
+from reward_server.models import (
+    ERROR_RESPONSES,
+    Item,
+    Result,
+    RewardsRequest,
+    RewardsResponse,
+    VerifierInfo,
+)
+from reward_server.observability import RequestContext, access_log
 from reward_server.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -62,9 +72,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Rule-based, verifiable rewards for RL post-training.",
         lifespan=lifespan,
         strict_content_type=False,
+        responses=ERROR_RESPONSES,
     )
     app.state.engine = engine
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ApiKeyAuth, keys=load_keys(settings.api_keys, settings.api_keys_file))
+    endpoints = {"/v1/rewards", "/v1/reward", "/v1/verifiers", "/get_reward", "/healthz",
+                 "/readyz", "/metrics", "/docs", "/openapi.json"}  # fmt: skip
+    app.add_middleware(RequestContext, metrics=engine.metrics, endpoints=endpoints)
+    if not settings.access_log:
+        access_log.disabled = True
+
+    def admit(count: int) -> None:
+        """Back-pressure: refuse, rather than queue without bound, beyond max_pending_items."""
+        pending = engine.pending
+        if pending + count > settings.max_pending_items:
+            engine.metrics.rejected.inc()
+            raise HTTPException(
+                503,
+                f"server busy: {pending} items pending, limit {settings.max_pending_items}; "
+                f"retry in {settings.retry_after_s} s",
+                headers={"Retry-After": str(settings.retry_after_s)},
+            )
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
@@ -78,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(
                 413, f"{len(request.items)} items exceed the limit of {settings.max_items}"
             )
+        admit(len(request.items))
         results = await engine.score_async(request.items, request.timeout_s)
         return Response(
             RewardsResponse.model_construct(results=results).model_dump_json(), 200, media_type=JSON
@@ -88,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         item: Annotated[dict[str, Any], Body(json_schema_extra=Item.model_json_schema())],
     ) -> Response:
         """Score one item."""
+        admit(1)
         (result,) = await engine.score_async([item])
         return Response(result.model_dump_json(), 200, media_type=JSON)
 
@@ -127,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(422, str(exc)) from None
         if len(items) > settings.max_items:
             raise HTTPException(413, f"{len(items)} items exceed the limit of {settings.max_items}")
+        admit(len(items))
         results = await engine.score_async(items)
         if "query" in body:
             answer = compat.openrlhf_response(results, openrlhf_keys)
@@ -140,6 +172,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             VerifierInfo.of(v, settings.default_timeout_s, settings.max_timeout_s)
             for v in engine.registry.values()
         ]
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics of this server process."""
+        return Response(generate_latest(engine.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging.config
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -39,13 +40,20 @@ def serve(
     import uvicorn
 
     from reward_server.app import create_app
+    from reward_server.observability import logging_config
 
     settings = _load(config, host=host, port=port, workers=workers, log_level=log_level)
+    log_config = logging_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(log_config)
+    # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (up to 30 s),
+    # then the app's shutdown stops the workers.
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        log_config=log_config,
         log_level=settings.log_level,
+        limit_concurrency=settings.max_connections,
         timeout_graceful_shutdown=30,
     )
 

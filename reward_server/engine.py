@@ -16,13 +16,14 @@ import math
 import multiprocessing
 import signal
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 from pydantic import ValidationError
 
+from reward_server.metrics import Metrics
 from reward_server.models import Item, Result
 from reward_server.routing import choose_verifier
 from reward_server.settings import Settings
@@ -53,6 +54,9 @@ class Engine:
         self.registry: Registry = default_registry()
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
+        self.metrics = Metrics()
+        self._pending = 0
+        self._pending_lock = threading.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -65,6 +69,7 @@ class Engine:
                     initargs=(
                         self.settings.worker_memory_mb,
                         self.settings.sandbox.backend_config(),
+                        self.settings.workspaces,
                     ),
                     context=self._worker_context(),
                 )
@@ -134,7 +139,26 @@ class Engine:
             for index, job in enumerate(prepared)
             if isinstance(job, _Job)
         }
+        self._track(futures.values())
         return prepared, futures
+
+    @property
+    def pending(self) -> int:
+        """Items submitted to the pool and not finished yet."""
+        return self._pending
+
+    def _track(self, futures: Iterable[concurrent.futures.Future]) -> None:
+        futures = list(futures)
+        with self._pending_lock:
+            self._pending += len(futures)
+            self.metrics.set_pending(self._pending, self.settings.workers)
+        for future in futures:
+            future.add_done_callback(self._finished)
+
+    def _finished(self, _: concurrent.futures.Future) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+            self.metrics.set_pending(self._pending, self.settings.workers)
 
     def _prepare(self, raw: Any, timeout_s: float | None) -> _Job | Result:
         """Every check that needs no worker; a failure is this item's invalid_input result."""
@@ -168,14 +192,14 @@ class Engine:
                 item.id, name, Status.INVALID_INPUT, f"unknown verifier {name!r} (known: {known})"
             )
         limit = self.settings.max_field_chars
-        for field in ("response", "prompt"):
-            value = getattr(item, field)
+        for name_of_field in ("response", "prompt"):
+            value = getattr(item, name_of_field)
             if value is not None and len(value) > limit:
                 return self._failure(
                     item.id,
                     name,
                     Status.INVALID_INPUT,
-                    f"{field} has {len(value)} characters, over the limit of {limit}",
+                    f"{name_of_field} has {len(value)} characters, over the limit of {limit}",
                     verifier,
                 )
         try:
@@ -196,12 +220,21 @@ class Engine:
         self, prepared: list[_Job | Result], futures: dict[int, concurrent.futures.Future]
     ) -> list[Result]:
         results: list[Result] = []
+        metrics = self.metrics
         for index, job in enumerate(prepared):
             if isinstance(job, Result):
-                results.append(job)
-                continue
-            outcome, elapsed_ms = _outcome_of(futures[index], job.deadline_s)
-            results.append(self._result(job, outcome, elapsed_ms))
+                result = job
+            else:
+                finished = _outcome_of(futures[index], job.deadline_s)
+                result = self._result(job, finished.outcome, finished.elapsed_ms)
+                metrics.sandbox(finished.sandbox_runs)
+                if finished.restart:
+                    metrics.worker_restarts.labels(finished.restart).inc()
+            # Only installed verifiers become labels: names from requests would let any
+            # client grow the series without bound.
+            label = result.verifier if result.verifier in self.registry else "none"
+            metrics.item(label, str(result.status), result.elapsed_ms)
+            results.append(result)
         return results
 
     def _result(self, job: _Job, outcome: Outcome, elapsed_ms: float) -> Result:
@@ -260,20 +293,29 @@ class Engine:
         )
 
 
-def _outcome_of(future: concurrent.futures.Future, deadline_s: float) -> tuple[Outcome, float]:
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    outcome: Outcome
+    elapsed_ms: float = 0.0
+    sandbox_runs: dict[str, int] = field(default_factory=dict)
+    restart: str | None = None  # why the worker had to be replaced, if it had
+
+
+def _outcome_of(future: concurrent.futures.Future, deadline_s: float) -> _Finished:
     """What a finished worker future means for its item."""
     try:
-        return future.result()
+        return _Finished(*future.result())
     except TimeoutError:
         detail = f"exceeded the {deadline_s:g} s deadline; the worker was killed and replaced"
-        return Outcome(0.0, Status.TIMEOUT, detail), deadline_s * 1000.0
+        return _Finished(Outcome(0.0, Status.TIMEOUT, detail), deadline_s * 1000.0, {}, "timeout")
     except ProcessExpired as exc:
-        return Outcome(0.0, Status.ERROR, f"worker process died: {_exit_reason(exc.exitcode)}"), 0.0
+        detail = f"worker process died: {_exit_reason(exc.exitcode)}"
+        return _Finished(Outcome(0.0, Status.ERROR, detail), restart="crash")
     except concurrent.futures.CancelledError:
-        return Outcome(0.0, Status.ERROR, "cancelled"), 0.0
+        return _Finished(Outcome(0.0, Status.ERROR, "cancelled"))
     except Exception as exc:  # e.g. an outcome that could not be pickled back
         detail = f"{type(exc).__name__}: {exc}"[:MAX_DETAIL_CHARS]
-        return Outcome(0.0, Status.ERROR, detail), 0.0
+        return _Finished(Outcome(0.0, Status.ERROR, detail))
 
 
 def _exit_reason(exitcode: int | None) -> str:

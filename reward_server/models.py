@@ -68,3 +68,21 @@ class VerifierInfo(BaseModel):
             timeout_s=min(verifier.timeout_s or default_timeout_s, max_timeout_s),
             options_schema=verifier.options_model.model_json_schema(),
         )
+
+
+class ErrorResponse(BaseModel):
+    """Every error the service answers with: a message, or FastAPI's list of validation
+    errors for a body that does not parse."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": description}
+    for code, description in {
+        401: "Missing or invalid API key (when the server has keys).",
+        413: "Body, or number of items, over the server's limits.",
+        422: "The body is not a valid request.",
+        503: "Busy: too many items pending (see Retry-After), or not ready.",
+    }.items()
+}

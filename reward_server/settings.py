@@ -6,7 +6,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -112,7 +119,39 @@ class Settings(BaseSettings):
         "that exceeds it fails its item with MemoryError instead of exhausting the host.",
     )
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    workspaces: dict[str, str] = Field(
+        default_factory=dict,
+        description="name -> repository directory on the server, for swe_tests items that "
+        "name a workspace (clients never send host paths).",
+    )
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="Accepted API keys (Authorization: Bearer or X-API-Key); none: no auth.",
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A file of API keys, one per line (# comments), added to api_keys."
+    )
+    max_pending_items: PositiveInt = Field(
+        16384,
+        description="Items accepted and not yet scored, across requests; a request that would "
+        "go over gets 503 with Retry-After.",
+    )
+    retry_after_s: PositiveInt = Field(1, description="Retry-After of a 503 when full.")
+    max_connections: PositiveInt = Field(
+        1024, description="Concurrent connections; uvicorn answers 503 beyond it."
+    )
     log_level: str = "info"
+    log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON or text.")
+    access_log: bool = Field(True, description="One log line per request (never its body).")
+
+    @model_validator(mode="after")
+    def _pending_holds_a_request(self) -> Settings:
+        if self.max_pending_items < self.max_items:
+            raise ValueError(
+                f"max_pending_items ({self.max_pending_items}) must be at least max_items "
+                f"({self.max_items}), or a full-size request could never be admitted"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(

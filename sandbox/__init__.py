@@ -16,7 +16,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sandbox.base import Backend
+from sandbox.base import Backend, run_counts
 from sandbox.types import (
     ExecResult,
     GiB,
@@ -42,6 +42,7 @@ __all__ = [
     "default_backend",
     "get_backend",
     "run",
+    "run_counts",
 ]
 
 BACKENDS = ("local", "docker")

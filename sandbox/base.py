@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sandbox.types import ExecResult, Limits, SandboxUnavailable, Workspace
+from sandbox.types import ExecResult, Limits, SandboxError, SandboxUnavailable, Workspace
+
+# Runs of this process by "backend:outcome" (outcome: ok, failed, timeout, oom, error);
+# the server's workers report the change per item, and /metrics shows the totals.
+_runs: Counter[str] = Counter()
+
+
+def run_counts() -> dict[str, int]:
+    return dict(_runs)
 
 
 class Backend(ABC):
     name: str
     unavailable_reason: str | None = None
 
-    @abstractmethod
     def run(
         self,
         command: Sequence[str] | str,
@@ -23,7 +31,24 @@ class Backend(ABC):
         **options: Any,
     ) -> ExecResult:
         """Run ``command`` (argv, or a string for ``/bin/sh -c``) in a fresh copy of
-        ``workspace``, within ``limits``."""
+        ``workspace``, within ``limits``. ``options`` are the backend's own (``env`` and
+        ``collect`` for both)."""
+        self.check()
+        argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+        if not argv:
+            raise SandboxError("empty command")
+        try:
+            result = self._run(argv, workspace, limits or Limits(), **options)
+        except SandboxError:
+            self._count("error")
+            raise
+        self._count(result.outcome)
+        return result
+
+    @abstractmethod
+    def _run(
+        self, argv: list[str], workspace: Workspace, limits: Limits, **options: Any
+    ) -> ExecResult: ...
 
     @abstractmethod
     def sweep(self) -> int:
@@ -35,6 +60,9 @@ class Backend(ABC):
 
     def details(self) -> dict[str, object]:
         return {}
+
+    def _count(self, outcome: str) -> None:
+        _runs[f"{self.name}:{outcome}"] += 1
 
     async def arun(
         self,

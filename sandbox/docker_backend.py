@@ -127,11 +127,11 @@ class DockerBackend(Backend):
                 swept += 1
         return swept
 
-    def run(
+    def _run(
         self,
-        command: Sequence[str] | str,
-        workspace: Workspace = None,
-        limits: Limits | None = None,
+        argv: list[str],
+        workspace: Workspace,
+        limits: Limits,
         *,
         env: dict[str, str] | None = None,
         collect: Sequence[str] = (),
@@ -141,22 +141,17 @@ class DockerBackend(Backend):
         user: str | object | None = _DEFAULT,
     ) -> ExecResult:
         """Run ``command`` in a new container of ``image``; see the module docstring."""
-        self.check()
-        limits = limits or Limits()
-        argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
-        if not argv:
-            raise SandboxError("empty command")
         if not PurePosixPath(workdir).is_absolute():
             raise SandboxError(f"workdir must be absolute: {workdir!r}")
         run_user: str | None = DEFAULT_USER if user is _DEFAULT else user  # type: ignore[assignment]
         uid, gid = _ids(run_user)
         with self.slots.acquire(timeout_s=limits.wall_s):
-            return self._run(
+            return self._container_run(
                 argv, workspace, limits, env or {}, collect,
                 image or self.config.image, workdir, writable_root, run_user, uid, gid,
             )  # fmt: skip
 
-    def _run(
+    def _container_run(
         self,
         argv: list[str],
         workspace: Workspace,

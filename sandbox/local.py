@@ -13,8 +13,10 @@ are writable; there is no network but a loopback of its own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -38,6 +40,39 @@ WORK_DIR = "/work"
 # the search path is the distribution's own: `python3` is /usr/bin/python3.
 DEFAULT_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
 DEFAULT_HIDDEN = ("/root", "/home", "/run", "/var/run", "/var/lib/docker")
+
+_RESOURCES = {
+    "--cpu": resource.RLIMIT_CPU,
+    "--fsize": resource.RLIMIT_FSIZE,
+    "--core": resource.RLIMIT_CORE,
+    "--nofile": resource.RLIMIT_NOFILE,
+    "--nproc": resource.RLIMIT_NPROC,
+    "--as": resource.RLIMIT_AS,
+}
+
+
+CAP_SYS_RESOURCE = 24
+
+
+@functools.cache
+def _can_raise_limits() -> bool:
+    """Raising a hard rlimit needs CAP_SYS_RESOURCE, which containers often drop, root or not."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("CapEff:"):
+            return bool(int(line.split()[1], 16) >> CAP_SYS_RESOURCE & 1)
+    return False
+
+
+def _rlimit(flag: str, value: int | None) -> str:
+    """``soft:hard`` for prlimit; ``None`` is unlimited. Without the right to raise a hard
+    limit, the value is capped at the one this process has."""
+    if not _can_raise_limits():
+        _, hard = resource.getrlimit(_RESOURCES[flag])
+        if hard != resource.RLIM_INFINITY:
+            value = hard if value is None else min(value, hard)
+    text = "unlimited" if value is None else str(value)
+    return f"{text}:{text}"
+
 
 _JOIN_CGROUP = 'for procs in $RS_CGROUP_PROCS; do echo $$ > "$procs" || exit 125; done; exec "$@"'
 
@@ -91,7 +126,7 @@ class LocalBackend(Backend):
         if not self.is_root:
             self.notes.append("not root: runs keep the server's uid")
         try:
-            result = self.run(["/bin/sh", "-c", "exit 7"], limits=Limits(wall_s=10))
+            result = self._run(["/bin/sh", "-c", "exit 7"], None, Limits(wall_s=10))
         except SandboxError as exc:
             return str(exc)
         if result.exit_code != 7:
@@ -124,22 +159,17 @@ class LocalBackend(Backend):
 
     # -- running -----------------------------------------------------------------------
 
-    def run(
+    def _run(
         self,
-        command: Sequence[str] | str,
-        workspace: Workspace = None,
-        limits: Limits | None = None,
+        argv: list[str],
+        workspace: Workspace,
+        limits: Limits,
         *,
         env: dict[str, str] | None = None,
         collect: Sequence[str] = (),
     ) -> ExecResult:
-        """Run ``command`` (argv, or a string for ``/bin/sh -c``) in ``/work``, a fresh copy
-        of ``workspace``; read the ``collect`` files from it afterwards."""
-        self.check()
-        limits = limits or Limits()
-        argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
-        if not argv:
-            raise SandboxError("empty command")
+        """Run in ``/work``, a fresh copy of ``workspace``; read the ``collect`` files from
+        it afterwards."""
         with self.slots.acquire(timeout_s=limits.wall_s) as slot:
             work_dir = self.config.base_dir / f"run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
             group: RunCgroup | None = None
@@ -222,18 +252,22 @@ class LocalBackend(Backend):
         group: RunCgroup | None,
     ) -> list[str]:
         cpu_s = math.ceil(limits.cpu_s)
-        rlimits = {
+        rlimits: dict[str, int | None] = {
             "--cpu": cpu_s,
             "--fsize": limits.file_size_bytes,
             "--core": 0,
             "--nofile": 1024,
             "--nproc": limits.processes + (0 if self.is_root else processes_of(os.getuid())),
+            # Without a memory cgroup, the address-space limit is the only memory bound;
+            # with one, the limit a worker process inherited (reward-server caps its
+            # workers' address space) is lifted.
+            "--as": None if group else limits.memory_bytes,
         }
-        # Without a memory cgroup, the address-space limit is the only memory bound; with
-        # one, the limit a worker process inherited (reward-server caps its workers) goes.
-        rlimits["--as"] = "unlimited" if group else limits.memory_bytes
         launcher = ["/bin/sh", "-c", _JOIN_CGROUP, "sh"] if group else []
-        launcher += ["prlimit", *(f"{flag}={value}:{value}" for flag, value in rlimits.items())]
+        launcher += [
+            "prlimit",
+            *(f"{flag}={_rlimit(flag, value)}" for flag, value in rlimits.items()),
+        ]
         launcher.append("--")
         if self.is_root:
             launcher += [

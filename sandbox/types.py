@@ -9,9 +9,17 @@ from typing import Union
 MiB = 2**20
 GiB = 2**30
 
-# A directory on the host (copied, never mounted), a .tar/.tar.gz as bytes, or files by
-# relative path. Each run gets its own fresh, writable copy.
-Workspace = Union[str, "PathLike[str]", bytes, dict[str, str | bytes], None]
+# A directory on the host (copied, never mounted), a .tar/.tar.gz as bytes, files by
+# relative path, or layers: a list of (subdirectory, workspace) placed in order. Each run
+# gets its own fresh, writable copy.
+Workspace = Union[
+    str,
+    "PathLike[str]",
+    bytes,
+    dict[str, str | bytes],
+    list[tuple[str, "Workspace"]],
+    None,
+]
 
 
 @dataclass(frozen=True)

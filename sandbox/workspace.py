@@ -26,7 +26,12 @@ def materialize(workspace: Workspace, dest: Path) -> None:
     """Copy ``workspace`` into the existing, empty directory ``dest``."""
     if workspace is None:
         return
-    if isinstance(workspace, dict):
+    if isinstance(workspace, list):
+        for subdirectory, layer in workspace:
+            target = dest / relative_path(subdirectory) if subdirectory else dest
+            target.mkdir(parents=True, exist_ok=True)
+            materialize(layer, target)
+    elif isinstance(workspace, dict):
         for name, content in workspace.items():
             target = dest / relative_path(name)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import terminate
 
 TESTS = Path(__file__).parent
+# The repositories under data/ have test suites of their own, run only inside the sandbox.
+collect_ignore = ["data"]
 PLUGINS = TESTS / "plugins"
 
 # The test-only verifiers are found through their entry points, in this process and in

@@ -29,7 +29,17 @@ class DockerEngine:
 
     def stop(self) -> None:
         terminate(self.process)
+        # dockerd leaves its network namespace mounted under the exec root.
+        for mount_point in mounts_under(self.root):
+            subprocess.run(["umount", "-l", mount_point], check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def mounts_under(root: Path) -> list[str]:
+    """Mount points below ``root``, deepest first."""
+    prefix = f"{root.resolve()}/"
+    points = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+    return sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True)
 
 
 def start_engine(root: Path, startup_s: float = 60) -> DockerEngine:

@@ -74,6 +74,21 @@ def test_tar_workspaces_cannot_escape(tmp_path):
         materialize(b"not a tar", tmp_path)
 
 
+def test_layers_go_to_their_subdirectories_in_order(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("from dir")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    materialize(
+        [("repo", tmp_path / "src"), ("repo", {"b.py": "from files"}), ("", {"top": "t"})], dest
+    )
+    assert (dest / "repo" / "a.py").read_text() == "from dir"
+    assert (dest / "repo" / "b.py").read_text() == "from files"
+    assert (dest / "top").read_text() == "t"
+    with pytest.raises(SandboxError):
+        materialize([("../out", {"x": "y"})], dest)
+
+
 def test_missing_workspace_directory_is_an_error(tmp_path):
     with pytest.raises(SandboxError, match="not found"):
         materialize(tmp_path / "nope", tmp_path / "dest")

@@ -1,0 +1,98 @@
+"""Prometheus metrics of one server process, served at ``/metrics``.
+
+Workers report what they did with each item (its verifier time, its sandbox runs), so every
+series is counted here, in the server process: no multiprocess mode, no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+# Item latencies span 50 µs (exact_match) to minutes (swe_tests).
+LATENCY_BUCKETS = (
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+)  # fmt: skip
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        registry = self.registry
+        self.requests = Counter(
+            "reward_server_requests",
+            "HTTP requests by endpoint and status code.",
+            ["endpoint", "code"],
+            registry=registry,
+        )
+        self.request_seconds = Histogram(
+            "reward_server_request_duration_seconds",
+            "HTTP request latency by endpoint.",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.items = Counter(
+            "reward_server_items",
+            "Scored items by verifier and status.",
+            ["verifier", "status"],
+            registry=registry,
+        )
+        self.item_seconds = Histogram(
+            "reward_server_item_duration_seconds",
+            "Time an item spent in its verifier, by verifier.",
+            ["verifier"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.timeouts = Counter(
+            "reward_server_timeouts",
+            "Items that overran their deadline (their worker was killed).",
+            ["verifier"],
+            registry=registry,
+        )
+        self.worker_restarts = Counter(
+            "reward_server_worker_restarts",
+            "Worker processes replaced after a timeout kill or a crash.",
+            ["reason"],
+            registry=registry,
+        )
+        self.queue_depth = Gauge(
+            "reward_server_queue_depth",
+            "Items accepted and waiting for a worker.",
+            registry=registry,
+        )
+        self.in_flight = Gauge(
+            "reward_server_in_flight_items",
+            "Items being scored by a worker now.",
+            registry=registry,
+        )
+        self.rejected = Counter(
+            "reward_server_rejected_requests",
+            "Requests refused with 503 because the queue of pending items was full.",
+            registry=registry,
+        )
+        self.sandbox_runs = Counter(
+            "reward_server_sandbox_runs",
+            "Sandbox runs by backend and outcome (ok, failed, timeout, oom, error).",
+            ["backend", "outcome"],
+            registry=registry,
+        )
+
+    def set_pending(self, pending: int, workers: int) -> None:
+        self.in_flight.set(min(pending, workers))
+        self.queue_depth.set(max(pending - workers, 0))
+
+    def item(self, verifier: str, status: str, elapsed_ms: float) -> None:
+        self.items.labels(verifier, status).inc()
+        if status == "timeout":
+            self.timeouts.labels(verifier).inc()
+        elif elapsed_ms:
+            self.item_seconds.labels(verifier).observe(elapsed_ms / 1000.0)
+
+    def sandbox(self, runs: Mapping[str, int]) -> None:
+        for key, count in runs.items():
+            backend, _, outcome = key.partition(":")
+            self.sandbox_runs.labels(backend, outcome).inc(count)

@@ -1,0 +1,131 @@
+"""Test results from a runner's log or report: test name -> status, as SWE-bench grades them.
+
+Formats follow SWE-bench's parsers (pytest ``-rA`` summaries, Django's verbose runner,
+SymPy's ``bin/test``), with one change against spoofing: when a test is reported more than
+once, the worst status wins, so a printed fake ``PASSED`` line cannot hide a real failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from xml.etree import ElementTree
+
+PASSED, FAILED, ERROR, SKIPPED, XFAIL = "PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL"
+SUCCESS = frozenset({PASSED, XFAIL})
+_RANK = {PASSED: 0, XFAIL: 0, SKIPPED: 1, FAILED: 2, ERROR: 3}
+_PYTEST_STATUSES = ("PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL", "XPASS")
+
+Statuses = dict[str, str]
+
+
+def merge(pairs: Iterable[tuple[str, str]]) -> Statuses:
+    statuses: Statuses = {}
+    for name, status in pairs:
+        if name and _RANK[status] >= _RANK.get(statuses.get(name, PASSED), 0):
+            statuses[name] = status
+    return statuses
+
+
+def parse_pytest_log(log: str) -> Statuses:
+    """``-rA`` short test summary lines: ``STATUS node_id[ - message]``."""
+
+    def pairs() -> Iterable[tuple[str, str]]:
+        for line in log.splitlines():
+            word, _, rest = line.strip().partition(" ")
+            if word not in _PYTEST_STATUSES or not rest:
+                continue
+            rest = rest.split(" - ", 1)[0]  # the reason of FAILED, ERROR, XFAIL
+            status = {"XPASS": PASSED}.get(word, word)
+            yield rest.strip(), status
+
+    return merge(pairs())
+
+
+def parse_junit(xml: bytes) -> Statuses:
+    """A pytest ``--junitxml`` report (``junit_family=xunit1``: it has ``file``), keyed by
+    node id, ``path::Class::test[params]``."""
+    root = ElementTree.fromstring(xml)
+
+    def pairs() -> Iterable[tuple[str, str]]:
+        for case in root.iter("testcase"):
+            path, classname = case.get("file", ""), case.get("classname", "")
+            module = path.removesuffix(".py").replace("/", ".")
+            inner = classname[len(module) :].lstrip(".") if classname.startswith(module) else ""
+            parts = [path, *inner.split(".")] if inner else [path]
+            node_id = "::".join([*parts, case.get("name", "")])
+            children = {child.tag: child for child in case}
+            if "error" in children:
+                status = ERROR
+            elif "failure" in children:
+                status = FAILED
+            elif "skipped" in children:
+                xfail = children["skipped"].get("type") == "pytest.xfail"
+                status = XFAIL if xfail else SKIPPED
+            else:
+                status = PASSED
+            yield node_id, status
+
+    return merge(pairs())
+
+
+_DJANGO_RESULT = re.compile(
+    r"^(?P<name>\S+ \([\w.]+\))(?:\n.*?)?? \.\.\. (?P<result>.*)$", re.MULTILINE
+)
+_DJANGO_STATUS = (
+    ("ok", PASSED),
+    ("OK", PASSED),
+    ("skipped", SKIPPED),
+    ("expected failure", XFAIL),
+    ("unexpected success", FAILED),
+    ("FAIL", FAILED),
+    ("ERROR", ERROR),
+)
+_DJANGO_HEADER = re.compile(r"^(FAIL|ERROR): (\S+ \([\w.]+\))", re.MULTILINE)
+
+
+def parse_django_log(log: str) -> Statuses:
+    """``runtests.py --verbosity 2``: ``test_name (module.Class) ... ok``, a docstring line
+    possibly in between; ``FAIL:``/``ERROR:`` headers of the failure report count too."""
+
+    def pairs() -> Iterable[tuple[str, str]]:
+        for match in _DJANGO_RESULT.finditer(log):
+            result = match.group("result").strip()
+            for prefix, status in _DJANGO_STATUS:
+                if result.startswith(prefix):
+                    yield match.group("name"), status
+                    break
+        for kind, name in _DJANGO_HEADER.findall(log):
+            yield name, FAILED if kind == "FAIL" else ERROR
+
+    return merge(pairs())
+
+
+# The verdict on a test file ends the line of its last test: "test_has ok    [FAIL]".
+_SYMPY_FILE_VERDICT = re.compile(r"\s+\[(?:OK|FAIL)\]$")
+_SYMPY_FAILURE = re.compile(r"^_+ (\S+\.py:\S+) _+$", re.MULTILINE)
+
+
+def parse_sympy_log(log: str) -> Statuses:
+    """``bin/test -C --verbose``: ``test_name ok|F|E`` lines, and ``___ path.py:test ___``
+    headers of the failure report."""
+
+    def pairs() -> Iterable[tuple[str, str]]:
+        for name in _SYMPY_FAILURE.findall(log):
+            yield name, FAILED
+        for line in log.splitlines():
+            line = _SYMPY_FILE_VERDICT.sub("", line.strip())
+            if not line.startswith("test_"):
+                continue
+            name = line.split()[0]
+            if line.endswith(" ok"):
+                yield name, PASSED
+            elif line.endswith(" F"):
+                yield name, FAILED
+            elif line.endswith(" E"):
+                yield name, ERROR
+
+    return merge(pairs())
+
+
+LOG_PARSERS = {"pytest": parse_pytest_log, "django": parse_django_log, "sympy": parse_sympy_log}
