@@ -215,6 +215,8 @@ async def run_load(
             tasks.append(delayed_faults())
         await asyncio.gather(*tasks)
         report.seconds = time.monotonic() - started
+    if with_faults and server_pid is not None:
+        report.faults.append(f"worker processes at the end: {len(worker_pids(server_pid))}")
     return report
 
 

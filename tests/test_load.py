@@ -36,5 +36,6 @@ def test_load_with_faults(tmp_path):
     assert not report.http_errors
     assert report.faults[0].startswith("SIGKILLed worker")
     assert report.faults[1] == "timeout batch answered 200: ['timeout', 'timeout', 'ok']"
+    assert report.faults[2] == "worker processes at the end: 2"  # the pool replaced them
     assert report.statuses["timeout"] == 2
     assert 'reward_server_worker_restarts_total{reason="timeout"} 2.0' in metrics

@@ -191,11 +191,29 @@ def test_swe_bench_field_shapes():
         ({"log_parser": "nose"}, "log_parser"),
         ({"timeout_s": -1}, "timeout_s"),
         ({"surprise": 1}, "unknown keys"),
+        ({"files": {"../outside.py": "x"}}, "outside the repository"),
+        ({"files": {"/etc/cron.d/x": "x"}}, "outside the repository"),
     ],
 )
 def test_bad_instances_are_invalid_input(change, reason):
     with pytest.raises(InvalidInput, match=reason):
         score(fenced(MINI_GOLD), {**mini_instance(), **change})
+
+
+def test_bad_archives_are_invalid_input():
+    import base64
+    import io
+    import tarfile
+
+    truth = {key: value for key, value in mini_instance().items() if key != "files"}
+    with pytest.raises(InvalidInput, match="not a tar archive"):
+        score(fenced(MINI_GOLD), {**truth, "archive": base64.b64encode(b"plain text").decode()})
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.addfile(tarfile.TarInfo("../../escape.py"), io.BytesIO(b""))
+    escaping = base64.b64encode(buffer.getvalue()).decode()
+    with pytest.raises(InvalidInput, match="outside the repository"):
+        score(fenced(MINI_GOLD), {**truth, "archive": escaping})
 
 
 def test_test_patch_that_does_not_apply_is_invalid_input(backend):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 import re
+import tarfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sandbox import SandboxError
+from sandbox.workspace import relative_path
 from verifiers import workspaces
 from verifiers.base import InvalidInput
 from verifiers.swe_tests.patches import diff_paths
@@ -86,14 +91,21 @@ def _code(truth: dict[str, Any]) -> tuple[str, Any]:
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise InvalidInput("ground_truth.files must map paths to file contents")
+        _check_paths(value, "files")
         return source, value
     if source == "archive":
         if not isinstance(value, str):
             raise InvalidInput("ground_truth.archive must be base64 of a .tar.gz")
         try:
-            return source, base64.b64decode(value, validate=True)
+            archive = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise InvalidInput("ground_truth.archive is not valid base64") from None
+        try:
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                _check_paths(tar.getnames(), "archive")
+        except tarfile.TarError as exc:
+            raise InvalidInput(f"ground_truth.archive is not a tar archive: {exc}") from None
+        return source, archive
     if source == "workspace":
         if not isinstance(value, str):
             raise InvalidInput("ground_truth.workspace must be a registered workspace name")
@@ -101,6 +113,16 @@ def _code(truth: dict[str, Any]) -> tuple[str, Any]:
     if not isinstance(value, str) or not _IMAGE_NAME.match(value):
         raise InvalidInput(f"ground_truth.image is not an image name: {value!r}")
     return source, value
+
+
+def _check_paths(names: Iterable[str], field: str) -> None:
+    for name in names:
+        try:
+            relative_path(name.removeprefix("./") or ".")
+        except SandboxError:
+            raise InvalidInput(
+                f"ground_truth.{field} has a path outside the repository: {name!r}"
+            ) from None
 
 
 def _optional_str(truth: dict[str, Any], key: str) -> str | None:
