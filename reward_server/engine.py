@@ -230,11 +230,13 @@ class Engine:
                 metrics.sandbox(finished.sandbox_runs)
                 if finished.restart:
                     metrics.worker_restarts.labels(finished.restart).inc()
-            # Only installed verifiers become labels: names from requests would let any
-            # client grow the series without bound.
-            label = result.verifier if result.verifier in self.registry else "none"
-            metrics.item(label, str(result.status), result.elapsed_ms)
             results.append(result)
+        # Only installed verifiers become labels: names from requests would let any
+        # client grow the series without bound.
+        metrics.items_done(
+            (r.verifier if r.verifier in self.registry else "none", str(r.status), r.elapsed_ms)
+            for r in results
+        )
         return results
 
     def _result(self, job: _Job, outcome: Outcome, elapsed_ms: float) -> Result:
