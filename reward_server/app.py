@@ -77,9 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyAuth, keys=load_keys(settings.api_keys, settings.api_keys_file))
-    endpoints = {"/v1/rewards", "/v1/reward", "/v1/verifiers", "/get_reward", "/healthz",
-                 "/readyz", "/metrics", "/docs", "/openapi.json"}  # fmt: skip
-    app.add_middleware(RequestContext, metrics=engine.metrics, endpoints=endpoints)
+    app.add_middleware(RequestContext, metrics=engine.metrics)
     if not settings.access_log:
         access_log.disabled = True
 

@@ -68,10 +68,16 @@ def logging_config(level: str, fmt: str) -> dict[str, Any]:
 class RequestContext:
     """Pure ASGI middleware, outermost: the request id, the access line and the metrics."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, endpoints: set[str]) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
-        self.endpoints = endpoints
+        self.endpoints: frozenset[str] | None = None
+
+    def endpoint(self, scope: Scope) -> str:
+        """The route's path, or "other": paths from requests must not become labels."""
+        if self.endpoints is None:
+            self.endpoints = frozenset(route.path for route in scope["app"].routes)
+        return scope["path"] if scope["path"] in self.endpoints else "other"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,8 +102,7 @@ class RequestContext:
             await self.app(scope, receive, send_with_id)
         finally:
             duration = time.perf_counter() - started
-            path = scope["path"]
-            endpoint = path if path in self.endpoints else "other"
+            endpoint = self.endpoint(scope)
             self.metrics.requests.labels(endpoint, str(status)).inc()
             self.metrics.request_seconds.labels(endpoint).observe(duration)
             access_log.info(
