@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from sandbox.local import DEFAULT_HIDDEN
+
 CONFIG_ENV_VAR = "REWARD_SERVER_CONFIG"
 
 # Data-source names used by verl, OpenRLHF recipes and common datasets; first match wins,
@@ -56,6 +58,11 @@ class SandboxSettings(BaseModel):
     uid_base: int = Field(
         61000, ge=1000, description="local, as root: slot k runs as uid uid_base + k."
     )
+    hidden_paths: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_HIDDEN),
+        description="local: host directories runs must not see (empty mounts over them); "
+        "the rest of the host is visible read-only.",
+    )
     docker_url: str | None = Field(
         None, description="Docker engine address (default: DOCKER_HOST, else the local socket)."
     )
@@ -67,7 +74,12 @@ class SandboxSettings(BaseModel):
     def backend_config(self) -> dict[str, Any]:
         """Keyword arguments of ``sandbox.configure``."""
         if self.backend == "local":
-            return {"backend": "local", "slots": self.slots, "uid_base": self.uid_base}
+            return {
+                "backend": "local",
+                "slots": self.slots,
+                "uid_base": self.uid_base,
+                "hidden_paths": self.hidden_paths,
+            }
         return {
             "backend": "docker",
             "base_url": self.docker_url,

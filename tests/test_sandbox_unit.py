@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import shutil
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -155,6 +157,23 @@ def test_a_dead_holder_frees_its_slot(tmp_path):
     os.waitpid(pid, 0)
     with SlotPool(tmp_path, 1, 1000).acquire(timeout_s=1) as slot:
         assert slot.index == 0
+
+
+def test_hidden_paths_are_not_visible_to_local_runs():
+    # Not under /tmp: every run has a private /tmp of its own.
+    secret = Path(tempfile.mkdtemp(prefix="rs-hidden-", dir="/var/tmp"))
+    try:
+        secret.chmod(0o755)
+        (secret / "keys").write_text("key-one")
+        (secret / "keys").chmod(0o644)
+        visible = sandbox.get_backend("local").run(["cat", str(secret / "keys")])
+        assert visible.stdout == b"key-one"  # world-readable host files are readable
+        hidden = sandbox.get_backend("local", hidden_paths=(str(secret),)).run(
+            ["cat", str(secret / "keys")]
+        )
+        assert hidden.exit_code != 0 and b"key-one" not in hidden.stdout
+    finally:
+        shutil.rmtree(secret)
 
 
 def test_unusable_local_backend_says_why_and_refuses_to_run(tmp_path):
