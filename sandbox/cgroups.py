@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.procs import pid_alive
+from sandbox.procs import is_leftover
 
 PARENT_NAME = "reward-server-sandbox"
 CONTROLLERS = ("memory", "pids")
@@ -195,7 +195,7 @@ class CgroupFactory:
         swept = 0
         for name, directories in leftovers.items():
             owner = int(name.split("-")[1])
-            if owner != os.getpid() and pid_alive(owner):
+            if not is_leftover(owner):
                 continue
             group = RunCgroup(directories, self.version)
             group.kill_all()

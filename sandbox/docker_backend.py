@@ -24,7 +24,7 @@ from typing import Any
 
 from sandbox.base import Backend
 from sandbox.output import BoundedCapture
-from sandbox.procs import pid_alive
+from sandbox.procs import is_leftover
 from sandbox.slots import SlotPool
 from sandbox.types import ExecResult, Limits, SandboxError, Workspace
 from sandbox.workspace import relative_path, to_tar
@@ -116,7 +116,7 @@ class DockerBackend(Backend):
         swept = 0
         for container in self._client.containers.list(all=True, filters={"label": LABEL}):
             owner = int(container.labels.get(OWNER_LABEL, "0"))
-            if owner != os.getpid() and pid_alive(owner):
+            if not is_leftover(owner):
                 continue
             with contextlib.suppress(Exception):
                 container.remove(force=True, v=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 from sandbox.base import Backend
 from sandbox.cgroups import CgroupFactory, RunCgroup
 from sandbox.output import BoundedCapture, drain_in_thread
-from sandbox.procs import pid_alive, processes_of
+from sandbox.procs import is_leftover, processes_of
 from sandbox.slots import Slot, SlotPool
 from sandbox.types import ExecResult, Limits, SandboxError, Workspace
 from sandbox.workspace import chown_tree, collect_files, materialize
@@ -151,7 +151,7 @@ class LocalBackend(Backend):
         swept = self.cgroups.sweep() if self.cgroups else 0
         for child in self.config.base_dir.glob("run-*"):
             owner = int(child.name.split("-")[1])
-            if owner != os.getpid() and pid_alive(owner):
+            if not is_leftover(owner):
                 continue
             shutil.rmtree(child, ignore_errors=True)
             swept += 1

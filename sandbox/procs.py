@@ -18,6 +18,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def is_leftover(owner_pid: int) -> bool:
+    """Whether something a process made (a work dir, a cgroup, a container) may be swept:
+    its owner is this process, before any run, or is gone."""
+    return owner_pid == os.getpid() or not pid_alive(owner_pid)
+
+
 def processes_of(uid: int) -> int:
     """How many processes ``uid`` owns on this host (what RLIMIT_NPROC counts)."""
     count = 0

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+
+@contextlib.contextmanager
+def loopback_listener() -> Iterator[int]:
+    """A port on 127.0.0.1 that the host listens on; fails if anything connected to it."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+        yield listener.getsockname()[1]
+        with pytest.raises(TimeoutError):
+            listener.accept()
 
 
 def marker() -> str:

@@ -110,6 +110,15 @@ def _diff(path: str, old: list[str], new: list[str]) -> str:
     )
 
 
+def new_file_diff(path: str, lines: list[str]) -> str:
+    """A git diff that adds ``path`` with ``lines``."""
+    body = "".join(f"+{line}\n" for line in lines)
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n"
+        f"+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}"
+    )
+
+
 def mini_patch(new_body: str) -> str:
     """A diff that replaces mini/ops.py's `add` body with ``new_body`` (one or more lines)."""
     return _diff("mini/ops.py", ["def add(a, b):", "    return a - b"],

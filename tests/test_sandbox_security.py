@@ -5,7 +5,6 @@ The same suite runs against the local and the Docker backend.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import threading
 import time
@@ -15,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from sandbox import GiB, Limits, MiB
-from tests.sandbox_helpers import leftovers, marker, processes_with, run_dirs_on_host
+from tests.sandbox_helpers import (
+    leftovers,
+    loopback_listener,
+    marker,
+    processes_with,
+    run_dirs_on_host,
+)
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
@@ -27,16 +32,10 @@ def host_stays_clean(sandbox_backend):
 
 
 def test_no_tcp_to_the_hosts_loopback(sandbox_backend):
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.settimeout(0.5)
-        port = listener.getsockname()[1]
+    with loopback_listener() as port:
         result = sandbox_backend.run(
             ["python3", "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), 3)"]
         )
-        with pytest.raises(TimeoutError):
-            listener.accept()
     assert result.exit_code != 0
     assert b"Error" in result.stderr
 

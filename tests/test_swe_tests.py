@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 import sandbox
 from sandbox.workspace import to_tar
-from tests.sandbox_helpers import marker, processes_with
+from tests.sandbox_helpers import loopback_listener, marker, processes_with
 from tests.swe_fixtures import (
     MINI_BREAKS_P2P,
     MINI_GOLD,
@@ -21,6 +20,7 @@ from tests.swe_fixtures import (
     mini_instance,
     mini_module_patch,
     mini_patch,
+    new_file_diff,
 )
 from verifiers import workspaces
 from verifiers.base import InvalidInput
@@ -71,10 +71,7 @@ def test_patch_that_breaks_a_passing_test_earns_nothing(backend, name):
 
 def test_unrelated_patch_earns_nothing(backend):
     fixture = load("calc")
-    unrelated = (
-        "diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\n--- /dev/null\n"
-        "+++ b/NOTES.md\n@@ -0,0 +1 @@\n+looked at it\n"
-    )
+    unrelated = new_file_diff("NOTES.md", ["looked at it"])
     outcome = score(fenced(unrelated), fixture.ground_truth())
     assert outcome.reward == 0.0
     assert outcome.status == "ok"
@@ -238,10 +235,8 @@ def test_patch_editing_the_hidden_tests_is_rejected():
 
 
 def test_conftest_is_rejected_before_anything_runs():
-    conftest = (
-        "diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n"
-        "+++ b/conftest.py\n@@ -0,0 +1,2 @@\n+import socket\n"
-        "+socket.create_connection(('127.0.0.1', 9), 1)\n"
+    conftest = new_file_diff(
+        "conftest.py", ["import socket", "socket.create_connection(('127.0.0.1', 9), 1)"]
     )
     outcome = score(fenced(conftest), mini_instance())
     assert outcome.reward == 0.0
@@ -249,15 +244,9 @@ def test_conftest_is_rejected_before_anything_runs():
 
 
 def test_import_time_socket_is_contained(backend):
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.settimeout(0.2)
-        port = listener.getsockname()[1]
+    with loopback_listener() as port:
         code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), 2).send(b'x')"
         outcome = score(fenced(mini_module_patch(code)), mini_instance())
-        with pytest.raises(TimeoutError):
-            listener.accept()
     assert outcome.reward == 0.0
 
 
@@ -302,10 +291,8 @@ def test_printed_fake_results_earn_nothing(backend):
 
 
 def test_a_fake_pytest_module_cannot_write_the_report(backend):
-    fake_pytest = (
-        "diff --git a/pytest.py b/pytest.py\nnew file mode 100644\n--- /dev/null\n"
-        "+++ b/pytest.py\n@@ -0,0 +1,3 @@\n+import sys\n"
-        "+print('PASSED tests/test_add.py::test_add')\n+sys.exit(0)\n"
+    fake_pytest = new_file_diff(
+        "pytest.py", ["import sys", "print('PASSED tests/test_add.py::test_add')", "sys.exit(0)"]
     )
     outcome = score(fenced(fake_pytest), mini_instance())
     assert outcome.reward == 0.0

@@ -59,8 +59,15 @@ def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcom
     instance = parse_instance(ground_truth)
     totals = (len(instance.fail_to_pass), len(instance.pass_to_pass))
 
-    def judged(reward: float, detail: str, *, status: Status = Status.OK, **kw: Any) -> Outcome:
-        components = _components(kw.get("applied", False), kw.get("graded"), totals)
+    def judged(
+        reward: float,
+        detail: str,
+        *,
+        status: Status = Status.OK,
+        applied: bool = False,
+        graded: Grade | None = None,
+    ) -> Outcome:
+        components = _components(applied, graded, totals)
         return Outcome(reward, status, detail=detail, components=components)
 
     try:
