@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,32 +56,85 @@ class Engine:
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
         self.metrics = Metrics()
-        self._pending = 0
-        self._pending_lock = threading.Lock()
+        # Unfinished futures and the pool that runs each: the pending count, and what
+        # fails when that pool breaks.
+        self._outstanding: dict[concurrent.futures.Future, ProcessPool] = {}
+        self._outstanding_lock = threading.Lock()
+        self._closed = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> Engine:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPool(
-                    max_workers=self.settings.workers,
-                    initializer=init_worker,
-                    initargs=(
-                        self.settings.worker_memory_mb,
-                        self.settings.sandbox.backend_config(),
-                        self.settings.workspaces,
-                    ),
-                    context=self._worker_context(),
-                )
+                self._pool = self._new_pool()
+                self._closed.clear()
+                threading.Thread(target=self._watch_pool, daemon=True, name="pool-watch").start()
         return self
 
     def close(self) -> None:
+        self._closed.set()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.stop()
             pool.join(timeout=10)
+
+    def _new_pool(self) -> ProcessPool:
+        return ProcessPool(
+            max_workers=self.settings.workers,
+            initializer=init_worker,
+            initargs=(
+                self.settings.worker_memory_mb,
+                self.settings.sandbox.backend_config(),
+                self.settings.workspaces,
+            ),
+            context=self._worker_context(),
+        )
+
+    def _watch_pool(self) -> None:
+        """Replace a pool that can no longer make progress, and fail what it still had.
+
+        A worker killed (SIGKILL, the OOM killer) at the wrong moment takes the pool with
+        it: mid-write, it leaves a torn message and pebble declares the pool broken;
+        holding the lock of the shared task pipe, it leaves every other worker waiting
+        for that lock forever. The first shows as an inactive pool, the second as items
+        waiting while none is running."""
+        stalled_since: float | None = None
+        while not self._closed.wait(0.2):
+            pool = self._pool
+            if pool is None:
+                continue
+            if not pool.active:
+                self._replace_pool(pool, "a worker died mid-message")
+                stalled_since = None
+            elif self._stalled(pool):
+                stalled_since = stalled_since or time.monotonic()
+                if time.monotonic() - stalled_since > POOL_STALL_S:
+                    self._replace_pool(pool, f"no item started for {POOL_STALL_S:g} s")
+                    stalled_since = None
+            else:
+                stalled_since = None
+
+    def _stalled(self, pool: ProcessPool) -> bool:
+        """Items are waiting for this pool and none of them is running."""
+        with self._outstanding_lock:
+            mine = [future for future, owner in self._outstanding.items() if owner is pool]
+        return bool(mine) and not any(future.running() for future in mine)
+
+    def _replace_pool(self, broken: ProcessPool, reason: str) -> None:
+        with self._lock:
+            if self._pool is not broken or self._closed.is_set():
+                return
+            self._pool = self._new_pool()
+        log.error("worker pool replaced: %s", reason)
+        self.metrics.worker_restarts.labels("pool").inc()
+        with self._outstanding_lock:
+            lost = [future for future, pool in self._outstanding.items() if pool is broken]
+        for future in lost:
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                future.set_exception(PoolBroken(f"the worker pool was replaced ({reason})"))
+        broken.stop()
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -129,36 +183,47 @@ class Engine:
         pool = self._pool
         if pool is None:
             raise RuntimeError("engine is not started")
+        if not pool.active:
+            self._replace_pool(pool, "found broken when a batch arrived")
+            pool = self._pool or pool
         prepared = [self._prepare(item, timeout_s) for item in items]
-        futures = {
-            index: pool.schedule(
+        futures: dict[int, concurrent.futures.Future] = {}
+        for index, job in enumerate(prepared):
+            if isinstance(job, _Job):
+                futures[index] = self._schedule(pool, job)
+        self._track(futures.values(), pool)
+        return prepared, futures
+
+    @staticmethod
+    def _schedule(pool: ProcessPool, job: _Job) -> concurrent.futures.Future:
+        try:
+            return pool.schedule(
                 run_verifier,
                 args=(job.verifier.name, job.response, job.ground_truth, job.options),
                 timeout=job.deadline_s,
             )
-            for index, job in enumerate(prepared)
-            if isinstance(job, _Job)
-        }
-        self._track(futures.values())
-        return prepared, futures
+        except RuntimeError as exc:  # the pool broke while this batch was being submitted
+            failed: concurrent.futures.Future = concurrent.futures.Future()
+            failed.set_exception(PoolBroken(f"the worker pool broke: {exc}"))
+            return failed
 
     @property
     def pending(self) -> int:
         """Items submitted to the pool and not finished yet."""
-        return self._pending
+        return len(self._outstanding)
 
-    def _track(self, futures: Iterable[concurrent.futures.Future]) -> None:
+    def _track(self, futures: Iterable[concurrent.futures.Future], pool: ProcessPool) -> None:
         futures = list(futures)
-        with self._pending_lock:
-            self._pending += len(futures)
-            self.metrics.set_pending(self._pending, self.settings.workers)
+        with self._outstanding_lock:
+            self._outstanding.update(dict.fromkeys(futures, pool))
+            self.metrics.set_pending(len(self._outstanding), self.settings.workers)
         for future in futures:
             future.add_done_callback(self._finished)
 
-    def _finished(self, _: concurrent.futures.Future) -> None:
-        with self._pending_lock:
-            self._pending -= 1
-            self.metrics.set_pending(self._pending, self.settings.workers)
+    def _finished(self, future: concurrent.futures.Future) -> None:
+        with self._outstanding_lock:
+            self._outstanding.pop(future, None)
+            self.metrics.set_pending(len(self._outstanding), self.settings.workers)
 
     def _prepare(self, raw: Any, timeout_s: float | None) -> _Job | Result:
         """Every check that needs no worker; a failure is this item's invalid_input result."""
@@ -295,6 +360,15 @@ class Engine:
         )
 
 
+# A pool with items waiting and none running for this long is stuck, not busy: a running
+# item, however slow, counts as progress.
+POOL_STALL_S = 5.0
+
+
+class PoolBroken(RuntimeError):
+    """The item's worker pool broke before answering it; the pool has been replaced."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Finished:
     outcome: Outcome
@@ -315,6 +389,8 @@ def _outcome_of(future: concurrent.futures.Future, deadline_s: float) -> _Finish
         return _Finished(Outcome(0.0, Status.ERROR, detail), restart="crash")
     except concurrent.futures.CancelledError:
         return _Finished(Outcome(0.0, Status.ERROR, "cancelled"))
+    except PoolBroken as exc:
+        return _Finished(Outcome(0.0, Status.ERROR, f"{exc}; retry the item"))
     except Exception as exc:  # e.g. an outcome that could not be pickled back
         detail = f"{type(exc).__name__}: {exc}"[:MAX_DETAIL_CHARS]
         return _Finished(Outcome(0.0, Status.ERROR, detail))

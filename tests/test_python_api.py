@@ -81,3 +81,36 @@ def test_deadline_is_capped_by_the_server() -> None:
 def test_engine_must_be_started() -> None:
     with pytest.raises(RuntimeError, match="not started"):
         Engine(Settings(workers=1)).score([item("exact_match", "a", "a")])
+
+
+@pytest.mark.slow
+def test_a_frozen_pool_is_replaced_and_its_items_answered() -> None:
+    """A pool whose items wait while none runs (here: its only worker frozen with SIGSTOP;
+    in the field, a worker SIGKILLed while holding the task pipe's lock) is replaced."""
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from load import worker_pids
+
+    others = set(worker_pids(os.getpid()))  # other engines of this process
+    with Engine(Settings(workers=1)) as frozen:
+        assert frozen.score([item("exact_match", "a", "a")])[0].reward == 1.0
+        (worker,) = set(worker_pids(os.getpid())) - others
+        os.kill(worker, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            results = frozen.score([item("exact_match", "a", "a")] * 3)
+            waited = time.monotonic() - started
+        finally:
+            os.kill(worker, signal.SIGKILL)
+        assert [r.status for r in results] == ["error"] * 3
+        assert "worker pool was replaced (no item started for 5 s)" in results[0].detail
+        assert waited < 15
+        assert frozen.score([item("exact_match", "a", "a")])[0].reward == 1.0
+        restarts = frozen.metrics.registry.get_sample_value(
+            "reward_server_worker_restarts_total", {"reason": "pool"}
+        )
+        assert restarts == 1
