@@ -23,8 +23,10 @@ from verifiers.math import verify
 
 LIMIT_S = 2.0
 MB = 1_000_000
-# Replaced by a path inside pytest's tmp_path: a payload that ran would create this file.
-PWNED = "PWNED_PATH"
+# A file name relative to the working directory (tmp_path for the direct cases): a payload
+# that ran would create it. The same text on every machine: no tmp path in a payload, so
+# no verdict depends on how the machine numbers its tmp dirs.
+PWNED = "PWNED_SENTINEL"
 
 
 def exactly(size: int, filler: str, tail: str) -> str:
@@ -154,6 +156,23 @@ CORPUS: list[tuple[str, str, str, float | None]] = [
     ("latex-input-bare", "\\input{/etc/passwd}", "root", 0.0),
     ("latex-include", boxed("\\include{/etc/passwd}"), "0", 0.0),
     ("latex-write18", boxed(f"\\immediate\\write18{{touch {PWNED}}}"), "0", 0.0),
+    # The same payloads with absolute tmp paths as fixed text: whatever the digits in a
+    # path, code is not a number (a tmp dir named pytest-0 once made this one "equal" 0).
+    *[
+        (
+            f"tmp-path-{n}-{kind}",
+            boxed(payload.format(path=f"/tmp/pytest-of-root/pytest-{n}/test_direct_0/x")),
+            "0",
+            0.0,
+        )
+        for n in (0, 1, 10)
+        for kind, payload in (
+            ("write18", "\\immediate\\write18{{touch {path}}}"),
+            ("python", "__import__('os').system('touch {path}')"),
+            ("shell", "touch {path}"),
+            ("open", "open('{path}', 'w')"),
+        )
+    ],
     ("format-string", boxed("{0.__class__.__mro__}"), "1", 0.0),
     # odd characters
     ("null-in-box", boxed("4\x00"), "4", None),
@@ -172,10 +191,6 @@ CORPUS: list[tuple[str, str, str, float | None]] = [
 ]
 
 
-def materialize(text: str, pwned: Path) -> str:
-    return text.replace(PWNED, str(pwned))
-
-
 @pytest.fixture(scope="module", autouse=True)
 def warm_up() -> None:
     """Imports and caches are not part of any case's 2 s."""
@@ -183,8 +198,9 @@ def warm_up() -> None:
 
 
 @pytest.fixture
-def pwned(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "PWNED_x"
+def pwned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / PWNED
     yield path
     assert not path.exists(), "a payload was executed"
 
@@ -194,7 +210,6 @@ def pwned(tmp_path: Path) -> Iterator[Path]:
     [pytest.param(response, gold, expected, id=name) for name, response, gold, expected in CORPUS],
 )
 def test_direct(response: str, gold: str, expected: float | None, pwned: Path) -> None:
-    response, gold = materialize(response, pwned), materialize(gold, pwned)
     started = time.monotonic()
     outcome = verify(response, gold)
     elapsed = time.monotonic() - started
@@ -217,7 +232,7 @@ def test_payloads_are_never_executed(monkeypatch: pytest.MonkeyPatch, pwned: Pat
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
             source = str(args[0]) if args else ""
             if name in ("system", "popen", "Popen") or any(
-                marker in source for marker in ("__import__", "touch", "lambda", str(pwned))
+                marker in source for marker in ("__import__", "touch", "lambda", PWNED)
             ):
                 calls.append(f"{name}({source[:80]!r})")
             return original(*args, **kwargs)
@@ -232,19 +247,15 @@ def test_payloads_are_never_executed(monkeypatch: pytest.MonkeyPatch, pwned: Pat
     monkeypatch.setattr(subprocess, "Popen", guard("Popen", subprocess.Popen))
     for name, response, gold, _ in CORPUS:
         if PWNED in response + gold or "lambda" in response or "eval" in name:
-            verify(materialize(response, pwned), materialize(gold, pwned))
+            verify(response, gold)
     assert calls == []
 
 
-def test_corpus_through_a_server(server: Server, tmp_path: Path) -> None:
-    pwned = tmp_path / "PWNED_x"
+def test_corpus_through_a_server(server: Server) -> None:
+    pwned = Path.cwd() / PWNED  # the server runs in the test process's directory
+    assert not pwned.exists()
     items = [
-        {
-            "id": name,
-            "verifier": "math",
-            "response": materialize(response, pwned),
-            "ground_truth": materialize(gold, pwned),
-        }
+        {"id": name, "verifier": "math", "response": response, "ground_truth": gold}
         for name, response, gold, _ in CORPUS
     ]
     items.insert(

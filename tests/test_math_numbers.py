@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.math_helpers import judge
+from tests.math_helpers import boxed, judge
+from verifiers.math import verify
 
 # --- notations of the same number ----------------------------------------------------------------
 
@@ -120,7 +121,9 @@ def test_different_numbers(gold: str, answer: str) -> None:
 @pytest.mark.parametrize(
     ("gold", "answer", "reward"),
     [
-        # Within (strictly less than) one unit of the gold's last written decimal place.
+        # An exact answer: the gold (>= 3 significant digits) is its correct rounding or
+        # truncation. Digits of pi or e ask for digits: 3.14 is not pi. A short gold is
+        # exact: 0.3 is not 1/3 (issue 15).
         ("41.494", "17+10\\sqrt{6}", 1.0),
         ("41.494", "41.494", 1.0),
         ("41.494", "41.4949", 1.0),
@@ -153,32 +156,33 @@ def test_different_numbers(gold: str, answer: str) -> None:
         ("1.27", "1.26", 0.0),
         ("1234.5", "1234.56", 1.0),
         ("1234.5", "1234.6", 0.0),
-        ("2.718", "e", 1.0),
-        ("2.71", "e", 1.0),
+        ("2.718", "e", 0.0),
+        ("2.71", "e", 0.0),
         ("2.73", "e", 0.0),
         ("1.41", "\\sqrt2", 1.0),
-        ("1.42", "\\sqrt{2}", 1.0),
+        ("1.42", "\\sqrt{2}", 0.0),
         ("1.43", "\\sqrt{2}", 0.0),
-        ("3.14", "\\pi", 1.0),
-        ("3.15", "\\pi", 1.0),
+        ("3.14", "\\pi", 0.0),
+        ("3.15", "\\pi", 0.0),
         ("3.16", "\\pi", 0.0),
-        ("0.33", "\\frac13", 1.0),
-        ("0.3", "\\frac{1}{3}", 1.0),
+        ("0.33", "\\frac13", 0.0),
+        ("0.3", "\\frac{1}{3}", 0.0),
         ("0.35", "\\frac{1}{3}", 0.0),
         ("0.00000012", "0.000000121", 1.0),
-        # Fewer decimals than the gold: the gold correctly rounded, >= 2 significant digits.
+        # Fewer decimals than the gold: one place fewer, the gold's unambiguous rounding,
+        # >= 2 significant digits (3.14 for 3.14159 drops too much).
         ("1.27", "1.3", 1.0),
         ("1.27", "1.2", 0.0),
         ("1.27", "1", 0.0),
         ("1.27", "1.4", 0.0),
         ("41.494", "41.49", 1.0),
-        ("41.494", "41.5", 1.0),
+        ("41.494", "41.5", 0.0),
         ("41.494", "41.4", 0.0),
         ("41.494", "41.48", 0.0),
         ("41.494", "42", 0.0),
         ("3.14159", "3.1416", 1.0),
-        ("3.14159", "3.142", 1.0),
-        ("3.14159", "3.14", 1.0),
+        ("3.14159", "3.142", 0.0),
+        ("3.14159", "3.14", 0.0),
         ("3.14159", "3.141", 0.0),
         ("3.14159", "3.15", 0.0),
         ("3.14159", "3", 0.0),
@@ -199,7 +203,8 @@ def test_decimal_gold_tolerance(gold: str, answer: str, reward: float) -> None:
 @pytest.mark.parametrize(
     ("gold", "answer", "reward"),
     [
-        # An exact gold: a decimal must be the correctly rounded value, >= 3 significant digits.
+        # With approximate=3, a decimal stands for an exact gold when it is the correctly
+        # rounded value with >= 3 significant digits.
         ("\\frac13", "0.333", 1.0),
         ("\\frac13", "0.3333", 1.0),
         ("\\frac13", "0.3", 0.0),
@@ -245,22 +250,37 @@ def test_decimal_gold_tolerance(gold: str, answer: str, reward: float) -> None:
         ("0", "0.001", 0.0),
     ],
 )
-def test_exact_gold_needs_a_correctly_rounded_decimal(
+def test_approximate_accepts_a_correctly_rounded_decimal(
     gold: str, answer: str, reward: float
 ) -> None:
-    assert judge(gold, answer) == reward
+    outcome = verify(boxed(answer), gold, {"approximate": 3})
+    assert outcome.reward == reward, outcome.detail
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer"),
+    [
+        ("\\frac13", "0.333"),
+        ("\\frac13", "0.3333333333"),
+        ("\\frac{\\sqrt3}{2}", "0.866"),
+        ("2\\pi", "6.28"),
+        ("10\\sqrt3", "17.3205"),
+        ("\\pi", "3.14159265358979"),
+        ("e", "2.718"),
+    ],
+)
+def test_an_exact_gold_needs_an_exact_answer_by_default(gold: str, answer: str) -> None:
+    assert judge(gold, answer) == 0.0
+    assert verify(boxed(answer), gold, {"approximate": 3}).reward == 1.0
 
 
 @pytest.mark.parametrize(
     ("gold", "answer", "reward"),
     [
         ("\\sqrt{2}", "\\frac{\\sqrt{8}}{2}", 1.0),
-        ("\\sqrt{2}", "1.41421356", 1.0),
-        # Irrational golds are evaluated in double precision (about 15 significant digits),
-        # so the wrong rounding must show within those digits: the true value is
-        # 1.41421356237309505 and 1.414213562373095 is the correct 15-place rounding.
-        ("\\sqrt{2}", "1.414213562373096", 0.0),
-        ("\\sqrt{2}", "1.414213562373095", 1.0),
+        # By default a decimal is never an irrational gold, however many digits it has.
+        ("\\sqrt{2}", "1.41421356", 0.0),
+        ("\\sqrt{2}", "1.414213562373095", 0.0),
         ("\\sqrt{2}", "\\frac{99}{70}", 0.0),
         ("\\frac{1}{3}", "\\frac{333333}{1000000}", 0.0),
         ("\\frac{1}{3}", "\\frac{333333333}{1000000000}", 0.0),

@@ -26,6 +26,7 @@ NOT_EQUIVALENT = [
     ("100 \\text{ cm}^2", "100 \\text{ cm}^3"),
     ("3 \\text{ m/s}", "3 \\text{ km/h}"),
     ("0.25", "0.25\\%"),
+    ("0.25", "25\\%"),  # one reading per answer: 25% is 25 (issue 15)
     ("0.1", "0.1\\%"),
     ("3.5", "3.59"),
     ("0.5", "0.54"),
@@ -61,7 +62,6 @@ EQUIVALENT = [
     ("864 \\mbox{ inches}^2", "864 \\text{ square inches}"),
     ("5 \\text{ cm}", "5 \\text{ cm}"),
     ("12", "12\\%"),
-    ("0.25", "25\\%"),
     ("AC", "A, C"),
     ("ACD", "(D), (A) and (C)"),
     ("\\frac{\\pi}{4}+k\\pi", "\\frac{5\\pi}{4}+k\\pi"),

@@ -16,6 +16,7 @@ from pydantic import Field
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
 from verifiers.math.compare import Tolerance, equivalent
 from verifiers.math.extraction import extract_answer, last_boxed
+from verifiers.math.not_math import not_math_reason
 from verifiers.math.parsing import answer_units, parse_answer
 
 __all__ = ["MathOptions", "verify"]
@@ -25,12 +26,10 @@ _SHOWN_CHARS = 80
 
 
 class MathOptions(VerifierOptions):
-    rel_tol: float = Field(1e-9, ge=0, le=0.01)
-    """Relative tolerance between values with no exact rational form (radicals, pi, logs)."""
-    precision_units: float = Field(1.0, ge=0, le=10)
-    """A decimal gold accepts answers closer than this many units in its last written place."""
-    min_rounded_digits: int = Field(3, ge=1, le=20)
-    """Significant digits a decimal answer needs to stand for an exact gold (1/3 ~ 0.333)."""
+    approximate: int | None = Field(None, ge=1, le=15)
+    """Significant digits at which a correctly rounded decimal answer may stand for an exact
+    gold (3: ``0.333`` for 1/3, ``0.866`` for sqrt(3)/2). Off by default: an exact gold
+    needs an exact answer."""
     boxed_only: bool = False
     """Only a ``\\boxed{}`` answer counts; anything else is a format error."""
 
@@ -86,7 +85,15 @@ def verify(response: str, ground_truth: Any, options: MathOptions) -> Outcome:
             detail=f"no {where} found in the response",
             components={"format": 0.0, "accuracy": 0.0},
         )
-    tolerance = Tolerance(options.rel_tol, options.precision_units, options.min_rounded_digits)
+    refusal = not_math_reason(extracted.answer)
+    if refusal is not None:
+        return Outcome(
+            0.0,
+            Status.FORMAT_ERROR,
+            detail=f"not a mathematical answer ({refusal}): {_shown(extracted.answer)!r}",
+            components={"format": 0.0, "accuracy": 0.0},
+        )
+    tolerance = Tolerance(approximate_digits=options.approximate)
     candidate = parse_answer(extracted.answer)
     shown = f"{_shown(extracted.answer)!r} ({extracted.source})"
     candidate_units = answer_units(extracted.answer)

@@ -23,6 +23,7 @@ from verifiers.math.evaluate import (
     TooLarge,
     exact,
     numeric,
+    precisely_equal,
 )
 from verifiers.math.nodes import (
     Add,
@@ -57,7 +58,6 @@ from verifiers.math.trees import (
     SCALARS,
     argument_renames,
     contains,
-    decimal_places,
     expand_plus_minus,
     free_symbols,
     has_pi,
@@ -74,6 +74,11 @@ from verifiers.math.trees import (
 
 DECIMAL_REL_TOL = Fraction(1, 1000)
 """A decimal finer than a decimal gold but not rounding to it must agree to this relatively."""
+MIN_ROUNDED_GOLD_DIGITS = 3
+"""A decimal gold is read as a rounding of an exact answer only with this many significant
+digits: ``0.3`` is three tenths, not anything from 0.25 to 0.35."""
+CLOSE = 1e-8
+"""Doubles closer than this (relatively) are checked again at high precision."""
 MAX_ITEMS = 5000
 MAX_PAIRWISE = 40_000
 INTEGER_PARAMETERS = frozenset("knmjl")
@@ -88,14 +93,11 @@ _NOT_SUBJECTS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Tolerance:
-    """How closely numbers must agree."""
+    """How closely numbers must agree: exactly, but for the decimal conventions below."""
 
-    rel_tol: float = 1e-9
-    """Relative tolerance for values that have no exact rational form (radicals, pi, ...)."""
-    precision_units: float = 1.0
-    """A decimal gold accepts candidates closer than this many units in its last written place."""
-    min_rounded_digits: int = 3
-    """A decimal candidate rounding an exact gold needs this many significant digits."""
+    approximate_digits: int | None = None
+    """Significant digits at which a correctly rounded decimal may stand for an exact gold
+    (3: ``0.333`` for 1/3); ``None``: an exact gold needs an exact answer."""
 
 
 def equivalent(gold: Node, candidate: Node, tolerance: Tolerance = Tolerance()) -> bool:
@@ -211,6 +213,8 @@ class _Comparer:
         if max(len(gold.items), len(candidate.items)) > MAX_ITEMS:
             return gold == candidate
         kinds = {gold.kind, candidate.kind}
+        if kinds == {"tuple", "set"}:
+            return False  # an ordered pair is not a set: (2, -1) is not {2, -1}
         if kinds == {"tuple"} or kinds == {"tuple", "list"}:
             return len(gold.items) == len(candidate.items) and all(
                 self.same(g, c) for g, c in zip(gold.items, candidate.items, strict=True)
@@ -415,44 +419,70 @@ class _Comparer:
         except TooLarge:
             return False
         except NotExact:
-            gold_value, candidate_value = numeric(gold, 0), numeric(candidate, 0)
-            if cmath.isnan(gold_value) or cmath.isnan(candidate_value):
-                sign = infinite_sign(gold)
-                return sign is not None and sign == infinite_sign(candidate)
-            written_decimal = (decimal_places(gold), decimal_places(candidate)) != (None, None)
-            if not written_decimal and _close(gold_value, candidate_value, self.tolerance.rel_tol):
-                return True  # a decimal is held to the precision it is written with, below
-            if abs(gold_value.imag) > 1e-12 or abs(candidate_value.imag) > 1e-12:
-                return False
-            return self.within_precision(gold, candidate, gold_value.real, candidate_value.real)
-        if gold_value == candidate_value:
-            return True
-        return self.within_precision(gold, candidate, gold_value, candidate_value)
+            return self.inexact_values(gold, candidate)
+        return gold_value == candidate_value or self.rounded(
+            gold, candidate, gold_value, candidate_value
+        )
 
-    def within_precision(
+    def inexact_values(self, gold: Node, candidate: Node) -> bool:
+        """Values without an exact rational form (radicals, pi, logs): equal at high
+        precision, or one a decimal rounding of the other under :meth:`rounded`."""
+        gold_value, candidate_value = numeric(gold, 0), numeric(candidate, 0)
+        if cmath.isnan(gold_value) or cmath.isnan(candidate_value):
+            sign = infinite_sign(gold)
+            return sign is not None and sign == infinite_sign(candidate)
+        if _close(gold_value, candidate_value, CLOSE) and precisely_equal(gold, candidate, 0):
+            return True
+        if abs(gold_value.imag) > 1e-12 or abs(candidate_value.imag) > 1e-12:
+            return False
+        return self.rounded(gold, candidate, gold_value.real, candidate_value.real)
+
+    def rounded(
         self, gold: Node, candidate: Node, gold_value: Fraction | float, value: Fraction | float
     ) -> bool:
-        difference = abs(gold_value - value)
-        candidate_literal = written_number(candidate)
-        gold_places, candidate_places = decimal_places(gold), decimal_places(candidate)
+        """Unequal values that the decimal conventions still accept.
+
+        - A decimal gold with at least :data:`MIN_ROUNDED_GOLD_DIGITS` significant digits
+          is a rounding (or truncation) of the exact answer it came from: ``180.67`` accepts
+          ``542/3``. Not of a named constant: digits of pi ask for digits, not pi.
+        - A decimal answer finer than a decimal gold rounds to it, or agrees within one
+          unit of the gold's last place and :data:`DECIMAL_REL_TOL`.
+        - A decimal answer one place coarser than a decimal gold is its unambiguous
+          correct rounding (no tie: ``2.75`` accepts neither 2.7 nor 2.8), with >= 2
+          significant digits.
+        - Against an exact gold, a decimal answer is wrong unless the caller opted in with
+          ``approximate``: then it is the correct rounding with that many digits.
+        """
+        gold_value, value = Fraction(gold_value), Fraction(value)
+        gold_literal, literal = written_number(gold), written_number(candidate)
+        gold_places = gold_literal.places if gold_literal else None
+        places = literal.places if literal else None
         if gold_places is not None:
-            unit = Fraction(10) ** -gold_places * Fraction(self.tolerance.precision_units)
-            close = difference < unit * (1 - Fraction(1, 10**9))
-            if candidate_places is None or candidate_places <= gold_places:
-                if close:
-                    return True  # an exact value that the gold rounded or truncated
-            elif (
-                difference <= unit / 2 * (1 + Fraction(1, 10**9))
-                and written_number(gold).digits >= 2
-            ) or (close and difference <= abs(Fraction(gold_value)) * DECIMAL_REL_TOL):
-                return True  # a finer decimal: rounds to the gold, or agrees to 3 figures
-        if candidate_places is not None and (gold_places is None or candidate_places < gold_places):
-            needed = 2 if gold_places is not None else self.tolerance.min_rounded_digits
-            half_unit = Fraction(10) ** -candidate_places / 2
-            return candidate_literal.digits >= needed and difference <= half_unit * (
-                1 + Fraction(1, 10**9)
+            unit = Fraction(10) ** -gold_places
+            if places is None:
+                return (
+                    gold_literal.digits >= MIN_ROUNDED_GOLD_DIGITS
+                    and not _named_constant(candidate)
+                    and (
+                        _rounds_to(value, gold_value, unit)
+                        or _truncates_to(value, gold_value, unit)
+                    )
+                )
+            if places > gold_places:
+                if gold_literal.digits >= 2 and _rounds_to(value, gold_value, unit):
+                    return True
+                difference = abs(gold_value - value)
+                return difference < unit and difference <= abs(gold_value) * DECIMAL_REL_TOL
+            coarse_unit = Fraction(10) ** -places
+            return (
+                places == gold_places - 1
+                and literal.digits >= 2
+                and abs(gold_value - value) < coarse_unit / 2
             )
-        return False
+        digits = self.tolerance.approximate_digits
+        if places is None or digits is None or literal.digits < digits:
+            return False
+        return _rounds_to(gold_value, value, Fraction(10) ** -places)
 
     def identity(self, gold: Node, candidate: Node) -> bool:
         """Equal as functions of their symbols, at every point where both are defined."""
@@ -462,8 +492,10 @@ class _Comparer:
             g, c = numeric(gold, point), numeric(candidate, point, renames)
             if cmath.isnan(g) or cmath.isnan(c):
                 continue
-            if not _close(g, c, 1e-8):
+            if not _close(g, c, CLOSE):
                 return self.same_family(gold, candidate, renames)
+            if precisely_equal(gold, candidate, point, renames) is False:
+                return False  # x + 10^{-30} is not x
             agreeing += 1
         return agreeing >= 3 or (agreeing == 0 and gold == candidate)
 
@@ -605,11 +637,39 @@ def _unit_readings(gold: Node, candidate: Node) -> list[tuple[Node, Node]]:
         readings.append((_in_base_unit(gold), candidate))
         if gold_unit == "degree" or _at_least_one(gold.operand):
             readings.append((gold.operand, candidate))
+    elif candidate_unit == "percent" and not gold_unit:
+        # One reading, not two: an answer of 5% must not match both 5 and 0.05. From 1%
+        # up, the sign is dropped like any unit next to a bare gold ("5 cm" ~ 5); below,
+        # 0.25% is read as what it is, 0.0025, not as 0.25.
+        if _at_least_one(candidate.operand):
+            return [(gold, candidate.operand)]
+        return [(gold, _in_base_unit(candidate))]
     elif candidate_unit and not gold_unit:
-        readings.append((gold, _in_base_unit(candidate)))
-        if candidate_unit == "degree" or _at_least_one(candidate.operand):
-            readings.append((gold, candidate.operand))
+        readings += [(gold, _in_base_unit(candidate)), (gold, candidate.operand)]
     return readings
+
+
+def _rounds_to(value: Fraction, rounded: Fraction, unit: Fraction) -> bool:
+    """``rounded`` is ``value`` rounded half away from zero to a multiple of ``unit``."""
+    if rounded and (value < 0) != (rounded < 0):
+        return False
+    return abs(rounded) - unit / 2 <= abs(value) < abs(rounded) + unit / 2
+
+
+def _truncates_to(value: Fraction, truncated: Fraction, unit: Fraction) -> bool:
+    if truncated and (value < 0) != (truncated < 0):
+        return False
+    return abs(truncated) <= abs(value) < abs(truncated) + unit
+
+
+def _named_constant(node: Node) -> bool:
+    """A rational multiple of pi or e, and nothing else: ``\\pi``, ``2\\pi``, ``e/2``."""
+    constants = [n for n in walk(node) if isinstance(n, Const)]
+    return (
+        len(constants) == 1
+        and constants[0].name in ("pi", "e")
+        and all(isinstance(n, Num | Const | Neg | Mul | Div) for n in walk(node))
+    )
 
 
 def _at_least_one(node: Node) -> bool:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+import mpmath
+
 from verifiers.math.nodes import (
     Add,
     Apply,
@@ -38,8 +40,9 @@ MAX_MAGNITUDE = 1e300
 NAN = complex(math.nan, math.nan)
 POINTS = 5
 """How many assignments of the free symbols an identity must hold at."""
-STEP_POINTS = 12
-"""As many for expressions with floor, ceil, abs, min, max: they agree on small ranges."""
+STEP_POINTS = 16
+"""As many for expressions with floor, ceil, abs, min, max: they agree on small ranges, so
+these points reach magnitudes up to 10^7."""
 
 # Each point draws every symbol from its own range: below one, above one, negative, ...
 _RANGES = (
@@ -55,6 +58,11 @@ _RANGES = (
     (31.0, 97.0),
     (101.0, 499.0),
     (-499.0, -101.0),
+    # Wide magnitudes: x + floor(x^2/10^6) agrees with x at every point below 1000.
+    (1.0e3, 9.9e3),
+    (-9.9e4, -1.0e4),
+    (1.0e5, 9.9e5),
+    (-9.9e6, -1.0e6),
 )
 STEP_FUNCTIONS = frozenset({"floor", "ceil", "abs", "sgn", "min", "max", "factorial", "binom"})
 
@@ -170,7 +178,18 @@ def _integer_root(value: int, n: int) -> int | None:
     return None
 
 
-# Numeric evaluation.
+# Numeric evaluation: one tree walk, two arithmetics. Double-precision complex numbers
+# decide quickly; mpmath at two working precisions confirms an apparent equality, so a
+# difference of 1e-40 (``e^{-100}`` against 0, ``103993/33102`` against pi) is a
+# difference and not rounding noise.
+
+PRECISE_DIGITS = (30, 60)
+"""Working precisions (decimal digits) of the confirmation: rounding noise shrinks by about
+10^-30 from the first to the second, a real difference does not."""
+NOISE_DROP = 1e-15
+"""A difference that shrinks at least this much with the extra digits is rounding noise."""
+NOISE_DIGITS = 12
+"""Digits at the end of the fine precision that rounding may have spoiled."""
 
 
 @lru_cache(maxsize=4096)
@@ -180,38 +199,10 @@ def symbol_value(name: str, point: int) -> float:
     return low + (high - low) * fraction
 
 
-def _function_value(name: str, arguments: tuple[complex, ...]) -> complex:
+def _function_value(name: str, arguments: tuple[complex, ...]) -> float:
     """A fixed pseudo-random function, the same on both sides: ``f(3/4)`` == ``f(0.75)``."""
-    key = ",".join(f"{a.real:.9g}:{a.imag:.9g}" for a in arguments)
-    return complex(1 + (zlib.crc32(f"{name}({key})".encode()) % 1_000_003) / 1_000_003)
-
-
-_CONSTANT_VALUES = {"pi": complex(math.pi), "e": complex(math.e), "i": 1j, "inf": complex(math.inf)}
-
-_UNARY = {
-    "sin": cmath.sin,
-    "cos": cmath.cos,
-    "tan": cmath.tan,
-    "cot": lambda z: 1 / cmath.tan(z),
-    "sec": lambda z: 1 / cmath.cos(z),
-    "csc": lambda z: 1 / cmath.sin(z),
-    "arcsin": cmath.asin,
-    "arccos": cmath.acos,
-    "arctan": cmath.atan,
-    "acot": lambda z: cmath.atan(1 / z),
-    "arcsec": lambda z: cmath.acos(1 / z),
-    "arccsc": lambda z: cmath.asin(1 / z),
-    "sinh": cmath.sinh,
-    "cosh": cmath.cosh,
-    "tanh": cmath.tanh,
-    "coth": lambda z: 1 / cmath.tanh(z),
-    "ln": cmath.log,
-    "log10": cmath.log10,
-    "exp": cmath.exp,
-    "sqrt": cmath.sqrt,
-    "abs": lambda z: complex(abs(z)),
-    "sgn": lambda z: complex((z.real > 0) - (z.real < 0)),
-}
+    key = ",".join(f"{complex(a).real:.9g}:{complex(a).imag:.9g}" for a in arguments)
+    return 1 + (zlib.crc32(f"{name}({key})".encode()) % 1_000_003) / 1_000_003
 
 
 def _real(value: complex) -> float:
@@ -220,33 +211,177 @@ def _real(value: complex) -> float:
     return value.real
 
 
-def _gamma(value: complex) -> complex:
-    return complex(math.gamma(_real(value)))
+class _Doubles:
+    """Complex doubles with :mod:`cmath`."""
+
+    constants = {"pi": complex(math.pi), "e": complex(math.e), "i": 1j, "inf": complex(math.inf)}
+    unary = {
+        "sin": cmath.sin,
+        "cos": cmath.cos,
+        "tan": cmath.tan,
+        "cot": lambda z: 1 / cmath.tan(z),
+        "sec": lambda z: 1 / cmath.cos(z),
+        "csc": lambda z: 1 / cmath.sin(z),
+        "arcsin": cmath.asin,
+        "arccos": cmath.acos,
+        "arctan": cmath.atan,
+        "acot": lambda z: cmath.atan(1 / z),
+        "arcsec": lambda z: cmath.acos(1 / z),
+        "arccsc": lambda z: cmath.asin(1 / z),
+        "sinh": cmath.sinh,
+        "cosh": cmath.cosh,
+        "tanh": cmath.tanh,
+        "coth": lambda z: 1 / cmath.tanh(z),
+        "ln": cmath.log,
+        "log10": cmath.log10,
+        "exp": cmath.exp,
+        "sqrt": cmath.sqrt,
+        "abs": lambda z: complex(abs(z)),
+        "sgn": lambda z: complex((z.real > 0) - (z.real < 0)),
+    }
+    zero = 0j
+    one = 1 + 0j
+
+    @staticmethod
+    def number(value: Fraction | float) -> complex:
+        if isinstance(value, Fraction):
+            return complex(value.numerator / value.denominator)
+        return complex(value)
+
+    @staticmethod
+    def log(value: complex) -> complex:
+        return cmath.log(value)
+
+    @staticmethod
+    def gamma(value: complex) -> complex:
+        return complex(math.gamma(_real(value)))
+
+    @staticmethod
+    def floor(value: complex) -> complex:
+        return complex(math.floor(_real(value)))
+
+    @staticmethod
+    def ceil(value: complex) -> complex:
+        return complex(math.ceil(_real(value)))
+
+    @staticmethod
+    def real(value: complex) -> float:
+        return _real(value)
+
+    @staticmethod
+    def power(base: complex, exponent: complex) -> complex:
+        if base != 0 and abs(exponent) * abs(math.log(abs(base))) > 700:
+            raise OverflowError("power too large")
+        if exponent.imag == 0 and base.imag == 0 and base.real < 0:
+            # Real odd roots of negatives: (-8)^(1/3) = -2, as a person reads it.
+            ratio = Fraction(exponent.real).limit_denominator(100)
+            if ratio.denominator % 2 == 1 and abs(float(ratio) - exponent.real) < 1e-12:
+                magnitude = (-base.real) ** exponent.real
+                return complex(-magnitude if ratio.numerator % 2 else magnitude)
+        return base**exponent
 
 
-def _call(name: str, values: list[complex]) -> complex:
-    if name in _UNARY and len(values) == 1:
-        return _UNARY[name](values[0])
+class _Precise:
+    """mpmath complex numbers at the context's working precision."""
+
+    unary = {
+        "sin": mpmath.sin,
+        "cos": mpmath.cos,
+        "tan": mpmath.tan,
+        "cot": mpmath.cot,
+        "sec": mpmath.sec,
+        "csc": mpmath.csc,
+        "arcsin": mpmath.asin,
+        "arccos": mpmath.acos,
+        "arctan": mpmath.atan,
+        "acot": mpmath.acot,
+        "arcsec": mpmath.asec,
+        "arccsc": mpmath.acsc,
+        "sinh": mpmath.sinh,
+        "cosh": mpmath.cosh,
+        "tanh": mpmath.tanh,
+        "coth": mpmath.coth,
+        "ln": mpmath.log,
+        "log10": mpmath.log10,
+        "exp": mpmath.exp,
+        "sqrt": mpmath.sqrt,
+        "abs": lambda z: mpmath.mpc(abs(z)),
+        "sgn": lambda z: mpmath.mpc((z.real > 0) - (z.real < 0)),
+    }
+
+    @property
+    def constants(self) -> dict:
+        return {"pi": +mpmath.pi, "e": +mpmath.e, "i": mpmath.mpc(0, 1), "inf": mpmath.inf}
+
+    @property
+    def zero(self) -> mpmath.mpc:
+        return mpmath.mpc(0)
+
+    @property
+    def one(self) -> mpmath.mpc:
+        return mpmath.mpc(1)
+
+    @staticmethod
+    def number(value: Fraction | float) -> mpmath.mpc:
+        if isinstance(value, Fraction):
+            return mpmath.mpc(mpmath.mpf(value.numerator) / value.denominator)
+        return mpmath.mpc(value)
+
+    @staticmethod
+    def log(value: mpmath.mpc) -> mpmath.mpc:
+        return mpmath.log(value)
+
+    @staticmethod
+    def real(value: mpmath.mpc) -> mpmath.mpf:
+        if abs(value.imag) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * max(1, abs(value.real)):
+            raise ValueError("not real")
+        return value.real
+
+    def gamma(self, value: mpmath.mpc) -> mpmath.mpc:
+        return mpmath.mpc(mpmath.gamma(self.real(value)))
+
+    def floor(self, value: mpmath.mpc) -> mpmath.mpc:
+        return mpmath.mpc(mpmath.floor(self.real(value)))
+
+    def ceil(self, value: mpmath.mpc) -> mpmath.mpc:
+        return mpmath.mpc(mpmath.ceil(self.real(value)))
+
+    def power(self, base: mpmath.mpc, exponent: mpmath.mpc) -> mpmath.mpc:
+        if exponent.imag == 0 and base.imag == 0 and base.real < 0:
+            ratio = Fraction(float(exponent.real)).limit_denominator(100)
+            if ratio.denominator % 2 == 1 and abs(float(ratio) - float(exponent.real)) < 1e-12:
+                magnitude = mpmath.power(-base.real, exponent.real)
+                return mpmath.mpc(-magnitude if ratio.numerator % 2 else magnitude)
+        return mpmath.power(base, exponent)
+
+
+_DOUBLES = _Doubles()
+_PRECISE = _Precise()
+
+
+def _call(arithmetic, name: str, values: list):  # type: ignore[no-untyped-def]
+    if name in arithmetic.unary and len(values) == 1:
+        return arithmetic.unary[name](values[0])
     match name, values:
         case "log", [value]:
-            return cmath.log(value)
+            return arithmetic.log(value)
         case "log", [value, base]:
-            return cmath.log(value) / cmath.log(base)
+            return arithmetic.log(value) / arithmetic.log(base)
         case "root", [value, index]:
             if value.imag == 0 and value.real < 0 and index.real % 2 == 1:
-                return -((-value) ** (1 / index))
-            return value ** (1 / index)
+                return -arithmetic.power(-value, 1 / index)
+            return arithmetic.power(value, 1 / index)
         case "factorial", [value]:
-            return _gamma(value + 1)
+            return arithmetic.gamma(value + 1)
         case "binom", [n, k]:
-            return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
+            return arithmetic.gamma(n + 1) / (arithmetic.gamma(k + 1) * arithmetic.gamma(n - k + 1))
         case "floor", [value]:
-            return complex(math.floor(_real(value)))
+            return arithmetic.floor(value)
         case "ceil", [value]:
-            return complex(math.ceil(_real(value)))
+            return arithmetic.ceil(value)
         case "min" | "max", _:
-            reals = [_real(value) for value in values]
-            return complex(min(reals) if name == "min" else max(reals))
+            reals = [arithmetic.real(value) for value in values]
+            return arithmetic.number(min(reals) if name == "min" else max(reals))
     raise ValueError(f"cannot evaluate {name} with {len(values)} arguments")
 
 
@@ -262,7 +397,7 @@ def numeric(
     ``overrides`` fixes the value of some symbols.
     """
     try:
-        value = _numeric(node, point, _Context(renames or {}, overrides or {}))
+        value = _numeric(node, point, _Context(_DOUBLES, renames or {}, overrides or {}))
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         return NAN
     if not (abs(value) < MAX_MAGNITUDE):
@@ -270,56 +405,87 @@ def numeric(
     return value
 
 
+def precisely_equal(
+    gold: Node,
+    candidate: Node,
+    point: int,
+    renames: Mapping[str, str] | None = None,
+) -> bool | None:
+    """Whether two trees are equal at a point, beyond double precision; ``None`` when either
+    cannot be evaluated there. Call it only where doubles already agree: the doubles'
+    bounds on magnitudes keep mpmath's work small."""
+    differences = []
+    for digits in PRECISE_DIGITS:
+        with mpmath.workdps(digits):
+            try:
+                context = _Context(_PRECISE, {}, {})
+                gold_value = _numeric(gold, point, context)
+                candidate_value = _numeric(candidate, point, _Context(_PRECISE, renames or {}, {}))
+                difference = abs(gold_value - candidate_value)
+            except (ArithmeticError, ValueError, TypeError, RecursionError):
+                return None
+            if not (mpmath.isfinite(gold_value) and mpmath.isfinite(candidate_value)):
+                return None
+            differences.append(difference)
+            scale = max(abs(gold_value), abs(candidate_value))
+    coarse, fine = differences
+    if fine == 0 or fine <= coarse * NOISE_DROP:
+        return True
+    # Exactly equal at the coarse precision, apart at the fine one: noise only if it is at
+    # the fine precision's last digits (1 + 10^{-40} is not 1).
+    return coarse == 0 and fine <= scale * mpmath.mpf(10) ** (NOISE_DIGITS - PRECISE_DIGITS[1])
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
+    arithmetic: _Doubles | _Precise
     renames: Mapping[str, str]
     overrides: Mapping[str, complex]
 
 
-def _numeric(node: Node, point: int, context: _Context) -> complex:
+def _numeric(node: Node, point: int, context: _Context):  # type: ignore[no-untyped-def]
+    arithmetic = context.arithmetic
     match node:
         case Num(value=value):
-            return complex(value.numerator / value.denominator)
+            return arithmetic.number(value)
         case Sym(name=name):
             if name in context.overrides:
-                return context.overrides[name]
-            return complex(symbol_value(context.renames.get(name, name), point))
+                return arithmetic.number(context.overrides[name].real) + (
+                    arithmetic.number(context.overrides[name].imag) * 1j
+                    if context.overrides[name].imag
+                    else 0
+                )
+            return arithmetic.number(symbol_value(context.renames.get(name, name), point))
         case Const(name=name):
-            return _CONSTANT_VALUES[name]
+            return arithmetic.constants[name]
         case Neg(operand=operand):
             return -_numeric(operand, point, context)
         case Add(terms=terms):
-            return sum((_numeric(term, point, context) for term in terms), 0j)
+            total = arithmetic.zero
+            for term in terms:
+                total += _numeric(term, point, context)
+            return total
         case Mul(factors=factors):
-            product = 1 + 0j
+            product = arithmetic.one
             for factor in factors:
                 product *= _numeric(factor, point, context)
             return product
         case Div(numerator=numerator, denominator=denominator):
             return _numeric(numerator, point, context) / _numeric(denominator, point, context)
         case Pow(base=base, exponent=exponent):
-            return _power(_numeric(base, point, context), _numeric(exponent, point, context))
+            return arithmetic.power(
+                _numeric(base, point, context), _numeric(exponent, point, context)
+            )
         case Call(name=name, args=args):
-            return _call(name, [_numeric(argument, point, context) for argument in args])
+            values = [_numeric(argument, point, context) for argument in args]
+            return _call(arithmetic, name, values)
         case Apply(name=name, args=args):
             values = tuple(_numeric(argument, point, context) for argument in args)
-            return _function_value(name, values)
+            return arithmetic.number(_function_value(name, values))
         case Marked(unit="percent", operand=operand):
             return _numeric(operand, point, context) / 100
         case Marked(unit="degree", operand=operand):
-            return _numeric(operand, point, context) * math.pi / 180
+            return _numeric(operand, point, context) * arithmetic.constants["pi"] / 180
         case PlusMinus():
             raise ValueError("unexpanded plus-minus")
     raise ValueError(f"{type(node).__name__} has no numeric value")
-
-
-def _power(base: complex, exponent: complex) -> complex:
-    if base != 0 and abs(exponent) * abs(math.log(abs(base))) > 700:
-        raise OverflowError("power too large")
-    if exponent.imag == 0 and base.imag == 0 and base.real < 0:
-        # Real odd roots of negatives: (-8)^(1/3) = -2, as a person reads it.
-        ratio = Fraction(exponent.real).limit_denominator(100)
-        if ratio.denominator % 2 == 1 and abs(float(ratio) - exponent.real) < 1e-12:
-            magnitude = (-base.real) ** exponent.real
-            return complex(-magnitude if ratio.numerator % 2 else magnitude)
-    return base**exponent

@@ -54,9 +54,14 @@ _STOPWORDS = frozenset(
     "a an the is are was were be of to in on at for and or with by from as it its this that "
     "there which than then so if not no".split()
 )
-_CHOICES = re.compile(r"[A-H]{2,8}|\(?[A-H]\)?(?:\s*(?:,|and)\s*\(?[A-H]\)?)+")
+_CHOICES = re.compile(r"[A-H]{2,8}|\(?[A-H]\)?(?:\s*(?:,|and|&)\s*\(?[A-H]\)?)+")
 _TEXT_ANSWERS = frozenset({"yes", "no", "true", "false", "none"})
-_CHOICE = re.compile(r"^\(?([A-H])\)(?:\s.*)?$|^([A-H])[.:](?:\s.*)?$")
+_CHOICE = re.compile(
+    r"^(?:\*\*)?(?:(?i:option|choice)\s+)?(?:\(([A-H])\)|([A-H])(?:\)|[.:]|(?=\s*$))(?=\s|\*|$))"
+)
+# Another option named after the first: "(B)", or a lone capital that is not a variable
+# in a formula ("actually C", "A/B"; not "C = 5", "point C_1").
+_OTHER_CHOICE = re.compile(r"\(([A-H])\)|(?<![\w\\^_{(])([A-H])(?![\w(^_{}'=]|\s*[=<>+*^])")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 
 
@@ -233,9 +238,9 @@ def parse_answer(text: str) -> Node:
 
 def _parse_normalized(normalized: str) -> Node:
     unwrapped = re.sub(r"\\text\s*\{([^{}]*)\}", r" \1 ", normalized)
-    choice = _CHOICE.match(unwrapped.strip())
-    if choice:
-        return Sym(choice.group(1) or choice.group(2))
+    choice = _choice(unwrapped.strip())
+    if choice is not None:
+        return choice
     letters = _CHOICES.fullmatch(unwrapped.strip())
     if letters:  # several choices, "ACD" or "A, C, D": a set of letters
         return Seq("set", tuple(Sym(letter) for letter in re.findall(r"[A-H]", letters[0])))
@@ -250,6 +255,26 @@ def _parse_normalized(normalized: str) -> Node:
     if not items:
         raise ParseError("only a parameter declaration")
     return items[0] if len(items) == 1 else Seq("list", items)
+
+
+def _choice(text: str) -> Node | None:
+    """A multiple-choice answer that starts with its letter: ``(B) 42``, ``C. none``.
+
+    Exactly one option is an answer. Naming another one after it, as an alternative or a
+    retraction ("(A) or (B)", "A: no, actually C", "(A) is wrong, so (B)"), is a hedge:
+    it is read as a hedge, which equals no gold. An explicit set ("(A) and (C)") is left
+    to the set reading.
+    """
+    match = _CHOICE.match(text)
+    if match is None:
+        return None
+    letter = match.group(1) or match.group(2)
+    others = {a or b for a, b in _OTHER_CHOICE.findall(text[match.end() :])} - {letter}
+    if not others:
+        return Sym(letter)
+    if _CHOICES.fullmatch(text):
+        return None
+    return Opaque(f"hedge between options {', '.join(sorted({letter, *others}))}")
 
 
 def _declares_integer_parameter(node: Node) -> bool:
