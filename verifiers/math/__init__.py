@@ -9,6 +9,7 @@ for every sample of a prompt.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from pydantic import Field
@@ -61,6 +62,19 @@ def _gold_answer(gold: str) -> str:
     return last_boxed(gold) or gold if "\\boxed" in gold or "\\fbox" in gold else gold
 
 
+_DECIMAL = re.compile(r"\s*(-?\d+)\.(\d+)\s*")
+_DECIMAL_COMMA = re.compile(r"\s*(-?\d+),(\d{1,2})\s*")
+
+
+def _with_decimal_point(answer: str, gold: str) -> str:
+    """``3,5`` for a gold of ``3.5``: a decimal comma, read as one where the gold is that
+    decimal digit for digit (elsewhere ``3,5`` is a list of two numbers)."""
+    comma, point = _DECIMAL_COMMA.fullmatch(answer), _DECIMAL.fullmatch(gold)
+    if comma and point and comma.groups() == point.groups():
+        return f"{comma[1]}.{comma[2]}"
+    return answer
+
+
 def _shown(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
@@ -101,6 +115,9 @@ def verify(response: str, ground_truth: Any, options: MathOptions) -> Outcome:
         gold_units = answer_units(_gold_answer(gold))
         if gold_units and candidate_units and gold_units != candidate_units:
             continue  # "5 cm" is not "5 km"; units are only ignored when one side has none
+        answer = _with_decimal_point(extracted.answer, _gold_answer(gold))
+        if answer != extracted.answer:
+            candidate = parse_answer(answer)
         if equivalent(parse_answer(_gold_answer(gold)), candidate, tolerance):
             return Outcome(
                 1.0,

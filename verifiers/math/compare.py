@@ -145,7 +145,7 @@ class _Comparer:
             if any(v is not None for v in values):
                 # Distinct labels ("a = 2, b = 3") fix an order; a repeated one ("x = 1 or
                 # x = -2") lists solutions.
-                kind = "tuple" if symbol_assignments(node) else "list"
+                kind = "tuple" if symbol_assignments(node) or labelled_values(node) else "list"
                 yield Seq(kind, tuple(v or i for v, i in zip(values, node.items, strict=True)))
         if isinstance(node, Seq) and len(node.items) == 1:
             yield from self.views(node.items[0])
@@ -175,7 +175,7 @@ class _Comparer:
                 return self.matched(list(gold_region), list(candidate_region), self.intervals)
         if isinstance(gold, Seq) and isinstance(candidate, Seq):
             return self.collections(gold, candidate)
-        if isinstance(gold, Matrix) or isinstance(candidate, Matrix):
+        if any(isinstance(n, Matrix) or _scaled_matrix(n) for n in (gold, candidate)):
             return self.matrices(gold, candidate)
         if isinstance(gold, Relation) and isinstance(candidate, Relation):
             return self.relations(gold, candidate)
@@ -285,7 +285,7 @@ class _Comparer:
             case Interval():
                 return (node,)
             case Union(parts=parts):
-                regions = [self.region(part) for part in parts]
+                regions = [_points_of(part) or self.region(part) for part in parts]
                 if any(r is None for r in regions):
                     return None
                 return tuple(i for r in regions for i in r)
@@ -649,6 +649,13 @@ def _unit_readings(gold: Node, candidate: Node) -> list[tuple[Node, Node]]:
     return readings
 
 
+def _points_of(node: Node) -> tuple[Interval, ...] | None:
+    """A finite set in a union, ``[0, 7) \\cup \\{-1\\}``, as closed one-point intervals."""
+    if isinstance(node, Seq) and node.kind == "set" and node.items:
+        return tuple(Interval(item, item, True, True) for item in node.items)
+    return None
+
+
 def _rounds_to(value: Fraction, rounded: Fraction, unit: Fraction) -> bool:
     """``rounded`` is ``value`` rounded half away from zero to a multiple of ``unit``."""
     if rounded and (value < 0) != (rounded < 0):
@@ -699,7 +706,21 @@ def _parameter_renames(gold: Node, candidate: Node) -> dict[str, str] | None:
     return None
 
 
+def _scaled_matrix(node: Node) -> Matrix | None:
+    """``2\\begin{pmatrix}1\\\\2\\end{pmatrix}``: a scalar times a matrix, multiplied out."""
+    if not isinstance(node, Mul):
+        return None
+    matrices = [factor for factor in node.factors if isinstance(factor, Matrix)]
+    if len(matrices) != 1:
+        return None
+    scalars = tuple(factor for factor in node.factors if not isinstance(factor, Matrix))
+    if any(contains(factor, Matrix) for factor in scalars):
+        return None
+    return Matrix(tuple(tuple(Mul((*scalars, cell)) for cell in row) for row in matrices[0].rows))
+
+
 def _rows(node: Node) -> tuple[tuple[Node, ...], ...] | None:
+    node = _scaled_matrix(node) or node
     if isinstance(node, Matrix):
         return node.rows
     if isinstance(node, Seq) and node.kind == "tuple":

@@ -459,7 +459,8 @@ def _numeric(node: Node, point: int, context: _Context):  # type: ignore[no-unty
         case Const(name=name):
             return arithmetic.constants[name]
         case Neg(operand=operand):
-            return -_numeric(operand, point, context)
+            # + 0: no negative zero imaginary part, which would put sqrt(-1) at -i.
+            return -_numeric(operand, point, context) + arithmetic.zero
         case Add(terms=terms):
             total = arithmetic.zero
             for term in terms:

@@ -121,9 +121,11 @@ class Parser:
         while self.at("cmd", "cup"):
             self.take()
             parts.append(self.ratio())
-        if len(parts) == 1:
-            return parts[0]
-        return Union(tuple(_as_interval(part) for part in parts))
+        node = parts[0] if len(parts) == 1 else Union(tuple(map(_as_interval, parts)))
+        if self.at("cmd", "setminus") or self.at("cmd", "backslash"):
+            self.take()
+            node = _complement(node, _as_interval(self.ratio()))
+        return node
 
     def ratio(self) -> Node:
         node = self.sum()
@@ -192,7 +194,7 @@ class Parser:
         if token.kind == "word":
             return token.value.lower() not in SEPARATOR_WORDS
         if token.kind == "cmd":
-            return token.value not in ("cup", "pm", "mp", "choose", "end")
+            return token.value not in ("cup", "pm", "mp", "choose", "end", "setminus", "backslash")
         if token.kind == "op" and token.value == "|":
             return self.abs_depth == 0
         return False
@@ -566,6 +568,23 @@ def _mixed_number(factors: list[Node], factor: Node) -> Node | None:
     ):
         return Add((factors[0], factor))
     return None
+
+
+def _complement(whole: Node, removed: Node) -> Node:
+    """``\\mathbb{R} \\setminus [-1, 2]`` as ``(-inf, -1) u (2, inf)``: the reals less one
+    interval or one point; any other difference is not read."""
+    if whole != Interval(Neg(INFINITY), INFINITY, False, False):
+        raise ParseError("only a set difference from the reals is read")
+    if isinstance(removed, Seq) and removed.kind == "set" and len(removed.items) == 1:
+        removed = Interval(removed.items[0], removed.items[0], True, True)
+    if not isinstance(removed, Interval):
+        raise ParseError("only an interval or a point is removed from the reals")
+    return Union(
+        (
+            Interval(Neg(INFINITY), removed.low, False, not removed.low_closed),
+            Interval(removed.high, INFINITY, not removed.high_closed, False),
+        )
+    )
 
 
 def _as_interval(node: Node) -> Node:

@@ -71,7 +71,7 @@ _RENAMES = [
     (re.compile(r"\\(?:textcirc|circ|degree)(?![a-zA-Z])|\^\{\s*\\circ\s*\}"), r"\\circ "),
     (re.compile(r"\\(?:mbox|textrm|textbf|textit|textnormal|texttt|mathrm|hbox)\s*\{"), r"\\text{"),
     (re.compile(r"\\(?:varnothing|emptyset)(?![a-zA-Z])|\\\{\s*\\\}"), r"\\emptyset "),
-    (re.compile(r"\\%|\s*\bper\s?cent\b"), "%"),
+    (re.compile(r"\\%|\s*\b(?:per\s?cent|percentage|pct)\b"), "%"),
     (re.compile(r"(\\circ|°)\s*(?:\\mathrm\{[CF]\}|\\text\{[CF]\}|[CF]\b)"), r"\1"),
     (re.compile(r"\\\$|\$"), " "),
     (re.compile(r"\\\(|\\\)|\\\[|\\\]"), " "),
@@ -80,7 +80,12 @@ _RENAMES = [
 _ORDINAL = re.compile(
     r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\s*\{)?\s*(?:st|nd|rd|th)\s*\}?\}?|(?:st|nd|rd|th)\b)"
 )
-_REPEATING = re.compile(r"(\d*)\.(\d*)\s*\\overline\s*\{?\s*(\d+)\s*\}?")
+# Starts only where a digit run starts, so a long run of digits is scanned once.
+_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\s*\\overline\s*\{?\s*(\d+)\s*\}?")
+# MATH writes 11,\!111,\!100: a comma, then a negative thin space.
+_THOUSANDS_MATH = re.compile(r"(\d),\s*\\!\s*(?=\d{3}(?!\d))")
+# A gold stored with doubled backslashes ("\\frac{1}{5}"): a command, not a row break.
+_DOUBLED_BACKSLASH = re.compile(r"\\\\(?=[a-zA-Z]{2,})")
 _SCIENTIFIC = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])")
 _LEADING_APPROX = re.compile(r"^(?:\\approx|\\sim|=)\s*")
 _THOUSANDS_BRACED = re.compile(r"(\d)\{,\}(?=\d{3})")
@@ -128,6 +133,19 @@ def _join_thousands(text: str) -> str:
     return "".join(pieces) + text[last:] if pieces else text
 
 
+def _without_outer_group(text: str) -> str:
+    """``{1, 3}`` -> ``1, 3``: a bare TeX group around a whole list only groups (unlike
+    ``{5 \\choose 2}``, which needs its group)."""
+    while text.startswith("{") and text.endswith("}") and "," in text and "\\choose" not in text:
+        depth = 0
+        for index, char in enumerate(text):
+            depth += (char == "{") - (char == "}") if text[index - 1 : index] != "\\" else 0
+            if depth == 0 and index < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
+
+
 def fix_mangled_escapes(text: str) -> str:
     return _MANGLED.sub(lambda m: _MANGLED_ESCAPES[m.group(0)], text)
 
@@ -137,7 +155,10 @@ def normalize(text: str) -> str:
     text = fix_mangled_escapes(text)
     text = _INVISIBLE.sub("", text)
     text = _UNICODE_RE.sub(_circled, text)
+    if "\\begin" not in text:
+        text = _DOUBLED_BACKSLASH.sub(r"\\", text)
     text = _THOUSANDS_BRACED.sub(r"\1", text)
+    text = _THOUSANDS_MATH.sub(r"\1", text)
     text = re.sub(r"(\d)\\[,;: ](?=\d{3}(?!\d))", r"\1", text)
     for pattern, replacement in _RENAMES:
         text = pattern.sub(replacement, text)
@@ -150,4 +171,4 @@ def normalize(text: str) -> str:
     text = _SCIENTIFIC.sub(r"(\1\\times 10^{\2})", text)
     text = " ".join(text.split())
     text = _LEADING_APPROX.sub("", text)
-    return text.rstrip(" .,;:").lstrip(" ,;:")
+    return _without_outer_group(text.rstrip(" .,;:").lstrip(" ,;:"))

@@ -5,7 +5,8 @@ product of single letters with a zero in it, "equal" to 0; ``\\immediate\\write1
 likewise. Such an answer is refused before it is parsed: it is a format error, never a
 number. Each rule names a construct that mathematics does not write, so the rules cost no
 recall: quotes around words, ``__``, ``name.name``, a call of a multi-letter name that is
-not a known function, a file path, a shell command line, TeX that reads, writes or defines
+not a known function (three letters are a product: ``abc(a+b+c)``), a file
+path, a shell command line, TeX that reads, writes or defines
 macros, a programming keyword. Every pattern is linear (no nested quantifiers).
 """
 
@@ -24,7 +25,8 @@ MATH_NAMES = frozenset(
         "arcsinh arccosh arctanh arsinh arcosh artanh arccot log2 tg ctg cis det tr deg dim "
         "ker rank sup inf lim sum prod mod ord arg re im gcf hcf lcd sign round binom choose "
         "span null nullity proj perm diag adj cof lcm gcd max min var cov corr std erf erfc "
-        "sech csch sinc res pr li ei si ci beta area vol".split()
+        "sech csch sinc res pr li ei si ci beta area vol atan asin acos atan2 log10 cosec "
+        "arctg arcctg".split()
     )
 )
 """Names that may stand right before a parenthesis in an answer: ``\\max(a, b)``, ``det(A)``."""
@@ -34,14 +36,21 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # A string is an argument or a value: after a bracket, a comma or "=". A prime (f'(x),
     # 42' 30'') follows a letter, a digit or a closing bracket.
     ("a quoted string", re.compile(r"[(\[,=]\s*(?:'[^'\n]*'|\"[^\"\n]*\")")),
-    ("a backtick", re.compile(r"`")),
     ("a method call", re.compile(r"[\w)\]]\.[A-Za-z_]\w*\(")),
-    ("a dotted name", re.compile(r"\b[a-z_][a-z_0-9]+\.[a-z_][a-z_0-9]+")),
+    ("a dotted name", re.compile(r"\b[a-z_][a-z_0-9]+\.[a-z_][a-z_0-9]{2,}")),
     ("a file path", re.compile(r"(?:^|[\s'\"(={:,])(?:~|\.{1,2})?/[A-Za-z_.][\w.-]*/")),
     ("a file path", re.compile(r"(?:^|[\s'\"(={:,])(?:~|\.{1,2})/[A-Za-z_]")),
     ("a snake_case name", re.compile(r"\b[A-Za-z]{2,}_[A-Za-z]{2,}")),
     # "rm -rf /", "ls -la ~": a command word, a flag, an argument.
     ("a shell command line", re.compile(r"^\s*[a-z]{2,}\s+--?[A-Za-z][\w-]*\s+[A-Za-z/.~]")),
+    (
+        "a shell command",
+        re.compile(
+            r"^\W*(?:echo|sleep|exit|touch|cat|curl|wget|kill|chmod|chown|sudo|bash|python3?"
+            r"|printf|mkdir|rmdir|export|eval|exec)\s+\S"
+        ),
+    ),
+    ("SQL", re.compile(r"\b(?:DROP|DELETE|INSERT|UPDATE|SELECT|UNION)\s+[A-Z*]|;\s*--|--\s*$")),
     (
         "TeX programming",
         re.compile(
@@ -52,10 +61,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "a programming keyword",
-        re.compile(r"\blambda\b[\w\s,]*:|\bimport\s+[a-z_]|\bfrom\s+[a-z_][\w.]*\s+import\b"),
+        re.compile(
+            r"(?<![\\\w])lambda\b[\w\s,]*:|\bimport\s+[a-z_]|\bfrom\s+[a-z_][\w.]*\s+import\b"
+        ),
     ),
 )
-_CALL = re.compile(r"(?<![\\A-Za-z])([A-Za-z][A-Za-z0-9]{2,})\(")
+_CALL = re.compile(
+    r"(?<![\\A-Za-z])([A-Za-z][A-Za-z0-9]{3,}|len|int|str|chr|hex|oct|bin|dir|map|zip)\("
+)
 _LETTER_OR_SLASH = re.compile(r"[A-Za-z/]")
 MAX_CHECKED_CHARS = 20_000
 

@@ -51,7 +51,17 @@ def ascending(relation: Relation) -> tuple[tuple[str, ...], tuple[Node, ...]]:
     return relation.ops, relation.operands
 
 
+def _unnegated(relation: Relation) -> Relation:
+    """``-x > -1`` as ``x < 1``: both sides times -1, the inequalities turned around."""
+    negated = [isinstance(o, Neg) and isinstance(o.operand, Sym) for o in relation.operands]
+    if sum(negated) != 1 or any(isinstance(o, Sym) for o in relation.operands):
+        return relation
+    operands = tuple(o.operand if isinstance(o, Neg) else Neg(o) for o in relation.operands)
+    return Relation(tuple(_FLIP.get(op, op) for op in relation.ops), operands)
+
+
 def relation_region(relation: Relation) -> tuple[Interval, ...] | None:
+    relation = _unnegated(relation)
     ops, operands = ascending(relation)
     if ops == ("in",):
         return None
@@ -90,7 +100,7 @@ def region_variable(node: Node) -> str | None:
         names = {region_variable(item) for item in node.items}
         return names.pop() if len(names) == 1 else None
     if isinstance(node, Relation) and relation_region(node) is not None:
-        symbols = [operand for operand in node.operands if isinstance(operand, Sym)]
+        symbols = [operand for operand in _unnegated(node).operands if isinstance(operand, Sym)]
         return symbols[0].name if len(symbols) == 1 else None
     return None
 

@@ -97,11 +97,19 @@ def expand_plus_minus(node: Node) -> tuple[Node, ...]:
 
 
 def _is_label(node: Node) -> bool:
+    """A name: ``x``, ``f(x)``, ``(x, y)``; a segment or figure ``AB``, ``|AB|``; a ratio of
+    names ``NO/BO``, ``V_1 : V_2``. Never a number or a sum: ``2x = 6`` is an equation."""
     match node:
         case Sym() | Apply():
             return True
         case Seq(kind="tuple", items=items):
             return all(isinstance(item, Sym) for item in items)
+        case Mul(factors=factors):
+            return all(isinstance(f, Sym) and f.name[:1].isupper() for f in factors)
+        case Call(name="abs", args=(argument,)):
+            return _is_label(argument)
+        case Div(numerator=numerator, denominator=denominator):
+            return _is_label(numerator) and _is_label(denominator)
     return False
 
 
