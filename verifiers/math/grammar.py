@@ -47,7 +47,17 @@ FUNCTION_NAMES = frozenset({"f", "g", "h"})
 _CONSTANTS = {"pi": "pi", "infty": "inf", "infinity": "inf", "inf": "inf", "e": "e", "i": "i"}
 
 
-_FUNCTION_ALIASES = {"lg": "log10", "arccot": "acot", "tg": "tan", "ctg": "cot"}
+_FUNCTION_ALIASES = {
+    "lg": "log10",
+    "arccot": "acot",
+    "tg": "tan",
+    "ctg": "cot",
+    "cosec": "csc",
+    "asin": "arcsin",
+    "acos": "arccos",
+    "atan": "arctan",
+    "arctg": "arctan",
+}
 
 
 _INVERSE = {"sin": "arcsin", "cos": "arccos", "tan": "arctan", "cot": "acot"}

@@ -152,7 +152,7 @@ def fix_mangled_escapes(text: str) -> str:
 
 def normalize(text: str) -> str:
     """One spelling per construct; the result is what the tokenizer reads."""
-    text = fix_mangled_escapes(text)
+    text = fix_mangled_escapes(text).strip().strip("`")  # markdown code: `42`
     text = _INVISIBLE.sub("", text)
     text = _UNICODE_RE.sub(_circled, text)
     if "\\begin" not in text:

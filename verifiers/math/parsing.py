@@ -55,6 +55,10 @@ _STOPWORDS = frozenset(
     "there which than then so if not no".split()
 )
 _CHOICES = re.compile(r"[A-H]{2,8}|\(?[A-H]\)?(?:\s*(?:,|and|&)\s*\(?[A-H]\)?)+")
+# Options offered as alternatives: "A or C", "(B)/(D)", "either A or B".
+_HEDGED_CHOICES = re.compile(
+    r"(?:either\s+)?\(?[A-H]\)?(?:\s*(?:,|\bor\b|/|\|)\s*\(?[A-H]\)?)*\s*(?:\bor\b|/)\s*\(?[A-H]\)?"
+)
 _TEXT_ANSWERS = frozenset({"yes", "no", "true", "false", "none"})
 _CHOICE = re.compile(
     r"^(?:\*\*)?(?:(?i:option|choice)\s+)?(?:\(([A-H])\)|([A-H])(?:\)|[.:]|(?=\s*$))(?=\s|\*|$))"
@@ -241,6 +245,8 @@ def _parse_normalized(normalized: str) -> Node:
     choice = _choice(unwrapped.strip())
     if choice is not None:
         return choice
+    if _HEDGED_CHOICES.fullmatch(unwrapped.strip()):
+        return Opaque(f"hedge between options {unwrapped.strip()}")
     letters = _CHOICES.fullmatch(unwrapped.strip())
     if letters:  # several choices, "ACD" or "A, C, D": a set of letters
         return Seq("set", tuple(Sym(letter) for letter in re.findall(r"[A-H]", letters[0])))
