@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field
 
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
 from verifiers.math.compare import Tolerance, equivalent
-from verifiers.math.extraction import extract_answer, last_boxed
+from verifiers.math.extraction import extract_answer, last_boxed, read_group
 from verifiers.math.not_math import not_math_reason
 from verifiers.math.parsing import answer_units, parse_answer
 
@@ -57,9 +58,29 @@ def _golds(ground_truth: Any) -> list[str]:
     return golds
 
 
+_GOLD_BOX = re.compile(r"\\(?:boxed|fbox)\s*\{")
+GOLD_BOXES_MAX_CHARS = 200
+"""A gold this short with several boxes is a multi-part answer; a longer one is a solution
+whose last box is the answer."""
+GOLD_GAP_WORDS = 3
+"""Parts of one answer are at most this many words apart ("papers and")."""
+
+
+@lru_cache(maxsize=4096)
 def _gold_answer(gold: str) -> str:
-    """Datasets sometimes store the gold boxed (MATH's solutions): use the box's content."""
-    return last_boxed(gold) or gold if "\\boxed" in gold or "\\fbox" in gold else gold
+    """Datasets sometimes store the gold boxed (MATH's solutions): use the box's content,
+    or every box's in a short multi-part gold (``\\boxed{1} papers and \\boxed{2} bins``)."""
+    if "\\boxed" not in gold and "\\fbox" not in gold:
+        return gold
+    if len(gold) <= GOLD_BOXES_MAX_CHARS:
+        boxes, gaps, end = [], [], 0
+        for match in _GOLD_BOX.finditer(gold):
+            gaps.append(gold[end : match.start()])
+            content, end = read_group(gold, match.end() - 1)
+            boxes.append(content.strip())
+        if len(boxes) > 1 and all(len(gap.split()) <= GOLD_GAP_WORDS for gap in gaps[1:]):
+            return ", ".join(boxes)
+    return last_boxed(gold) or gold
 
 
 _DECIMAL = re.compile(r"\s*(-?\d+)\.(\d+)\s*")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from verifiers.math.nodes import (
     INFINITY,
+    Apply,
     Call,
     Interval,
     Neg,
@@ -68,12 +69,12 @@ def relation_region(relation: Relation) -> tuple[Interval, ...] | None:
     absolute = _absolute_value_region(ops, operands)
     if absolute is not None:
         return absolute
-    variables = [i for i, o in enumerate(operands) if isinstance(o, Sym)]
+    variables = [i for i, o in enumerate(operands) if isinstance(o, Sym | Apply)]
     if len(variables) != 1 or not set(ops) <= INEQUALITIES | {"!="}:
         return None
     index = variables[0]
-    name = operands[index].name
-    if any(name in free_symbols(o) for i, o in enumerate(operands) if i != index):
+    names = free_symbols(operands[index]) | {operands[index].name}
+    if any(names & free_symbols(o) for i, o in enumerate(operands) if i != index):
         return None
     if ops == ("!=",):
         value = operands[1 - index]
