@@ -65,6 +65,15 @@ ACCEPTED_BUT_WRONG: dict[str, list[tuple[str, str]]] = {
         (boxed("/usr/bin/true 0"), "0"),
         (boxed("1; DROP TABLE answers;--"), "1"),
     ],
+    "bounds are not values": [
+        ("The answer is at least 3.", "3"),
+        ("There are more than 5 ways.", "5"),
+    ],
+    "hedges after an answer": [
+        ("$\\boxed{3}$ (or possibly 4)", "3"),
+        ("The answer is 3. Alternatively, it could be 4.", "3"),
+        ("$\\boxed{3}$ Hmm, or maybe $\\boxed{4}$.", "4"),
+    ],
     "order and readings": [
         (boxed("\\{2,-1\\}"), "(2,-1)"),
         (boxed("(2,-1)"), "\\{2,-1\\}"),
@@ -107,6 +116,32 @@ REJECTED_BUT_RIGHT: dict[str, list[tuple[str, str]]] = {
     ],
     "delimiters": [
         ("The answer is \\(\\frac{1}{2}\\).", "\\frac{1}{2}"),
+        ("Thus \\(x = 5\\)", "5"),
+    ],
+    "trainer text with special tokens": [
+        ("#### 72<|eot_id|>", "72"),
+        ("The answer is 72.<|im_end|>", "72"),
+        ("Final answer: 72</s>", "72"),
+        ("The answer is 72.<|im_end|><|endoftext|><|endoftext|>", "72"),
+        ("So the probability is 2/3. <|im_start|>user", "\\frac{2}{3}"),
+    ],
+    "bare answers": [
+        ("\\{\\frac{\\pi}{6},\\frac{5\\pi}{6}\\}", "\\{\\frac{\\pi}{6},\\frac{5\\pi}{6}\\}"),
+        ("x \\in [2, 5)", "[2,5)"),
+    ],
+    "several boxes forming the answer": [
+        ("(a) $\\boxed{3}$ (b) $\\boxed{5}$", "3, 5"),
+        ("So $a = \\boxed{3}$ and $b = \\boxed{5}$.", "a=3, b=5"),
+        ("$\\boxed{(2, 2)} \\quad \\text{and} \\quad \\boxed{(6, 2)}$", "(2, 2), (6, 2)"),
+    ],
+    "answers in prose and emphasis": [
+        ("Therefore there are 15 handshakes in total.", "15"),
+        ("So the minimum value is $-8$.", "-8"),
+        ("Option B", "B"),
+        ("**(C)**", "C"),
+        ("**12**", "12"),
+        ("A = 4^2 = 16.", "16"),
+        ("The answer is 16.\nCheck: 4*4 = 16 ✓.", "16"),
     ],
 }
 

@@ -220,10 +220,16 @@ class _Comparer:
                 self.same(g, c) for g, c in zip(gold.items, candidate.items, strict=True)
             )
         gold_items, candidate_items = list(gold.items), list(candidate.items)
-        if "set" in kinds and max(len(gold_items), len(candidate_items)) > 1:
+        if max(len(gold_items), len(candidate_items)) > 1 and (
+            "set" in kinds or _all_tuples(gold_items)
+        ):
+            # A set ignores repeats, and so does a list of solution tuples whose gold repeats
+            # none: (1,2), (3,4), (1,2) names two solutions. Numbers stay a multiset.
             try:
-                gold_items = self.distinct(gold_items)
-                candidate_items = self.distinct(candidate_items)
+                distinct_golds = self.distinct(gold_items)
+                if "set" in kinds or len(distinct_golds) == len(gold_items):
+                    gold_items = distinct_golds
+                    candidate_items = self.distinct(candidate_items)
             except TooLarge:
                 return gold == candidate
         return self.matched(gold_items, candidate_items)
@@ -647,6 +653,10 @@ def _unit_readings(gold: Node, candidate: Node) -> list[tuple[Node, Node]]:
     elif candidate_unit and not gold_unit:
         readings += [(gold, _in_base_unit(candidate)), (gold, candidate.operand)]
     return readings
+
+
+def _all_tuples(items: list[Node]) -> bool:
+    return all(isinstance(item, Seq) and item.kind == "tuple" for item in items)
 
 
 def _points_of(node: Node) -> tuple[Interval, ...] | None:

@@ -76,6 +76,7 @@ class Parser:
         self.pos = 0
         self.depth = 0
         self.abs_depth = 0
+        self.colon_depth = 0
 
     # Token helpers.
 
@@ -139,7 +140,7 @@ class Parser:
 
     def ratio(self) -> Node:
         node = self.sum()
-        if self.at("op", ":") and not self.at("close", offset=1):
+        if self.at("op", ":") and not self.colon_depth and not self.at("close", offset=1):
             self.take()
             node = Div(node, self.sum())
         return node
@@ -541,8 +542,10 @@ class Parser:
 
     def braced_set(self) -> Node:
         self.abs_depth += 1  # in "\\{x | x > 0\\}" the bar is a separator
+        self.colon_depth += 1  # and so is the colon in "\\{x : x > 0\\}"
         first = self.item()
         self.abs_depth -= 1
+        self.colon_depth -= 1
         if self.at("op", "|") or self.at("op", ":"):
             self.take()
             conditions = [self.item()]

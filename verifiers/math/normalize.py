@@ -64,7 +64,8 @@ _COSMETIC = re.compile(
     r"|biggl|biggr|Biggl|Biggr|middle|limits|nolimits|mathstrut|phantom\{[^{}]*\}|hline"
     r"|boldsymbol|bm|mathbf|mathit|mathsf|mathnormal|rm|bf|it)(?![a-zA-Z])"
 )
-_SPACING = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad(?![a-zA-Z])|~|\\hspace\{[^{}]*\}|\\enspace")
+# \quad also when glued to what follows (``\quadx_2``): no other command starts so.
+_SPACING = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad|~|\\hspace\{[^{}]*\}|\\enspace")
 _RENAMES = [
     (re.compile(r"\\[dt]frac(?![a-zA-Z])"), r"\\frac"),
     (re.compile(r"\\[dt]binom(?![a-zA-Z])"), r"\\binom"),

@@ -59,6 +59,10 @@ _CHOICES = re.compile(r"[A-H]{2,8}|\(?[A-H]\)?(?:\s*(?:,|and|&)\s*\(?[A-H]\)?)+"
 _HEDGED_CHOICES = re.compile(
     r"(?:either\s+)?\(?[A-H]\)?(?:\s*(?:,|\bor\b|/|\|)\s*\(?[A-H]\)?)*\s*(?:\bor\b|/)\s*\(?[A-H]\)?"
 )
+_BOUND = re.compile(
+    r"\b(?:at (?:least|most)|(?:more|less|fewer|greater|smaller|larger) than|no (?:more|less)"
+    r"|up to|between|over|under|below|above|not)\b"
+)
 _TEXT_ANSWERS = frozenset({"yes", "no", "true", "false", "none"})
 _CHOICE = re.compile(
     r"^(?:\*\*)?(?:(?i:option|choice)\s+)?(?:\(([A-H])\)|([A-H])(?:\)|[.:]|(?=\s*$))(?=\s|\*|$))"
@@ -223,8 +227,8 @@ def _prose(text: str) -> Text:
         return Text(words, special)
     if words in _NUMBER_WORDS:
         return Text(words, Num(Fraction(_NUMBER_WORDS.index(words))))
-    if not numbers:
-        return Text(words)
+    if not numbers or _BOUND.search(words):
+        return Text(words)  # "at least 3" bounds the answer; it does not give it
     return Text(words, numbers[0] if len(numbers) == 1 else Seq("tuple", tuple(numbers)))
 
 
