@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 FUNCTIONS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan arccot arcsec arccsc sinh cosh tanh coth "
-    "ln log lg exp sqrt min max gcd lcm floor ceil abs sgn cosec asin acos atan arctg tg ctg".split()
+    "ln log lg exp sqrt min max gcd lcm floor ceil abs sgn "
+    "cosec asin acos atan arctg tg ctg".split()
 )
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
