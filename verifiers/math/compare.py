@@ -450,7 +450,7 @@ class _Comparer:
 
         - A decimal gold with at least :data:`MIN_ROUNDED_GOLD_DIGITS` significant digits
           is a rounding (or truncation) of the exact answer it came from: ``180.67`` accepts
-          ``542/3``. Not of a named constant: digits of pi ask for digits, not pi.
+          ``542/3``. Not of pi or e itself: digits of pi ask for digits, not pi.
         - A decimal answer finer than a decimal gold rounds to it, or agrees within one
           unit of the gold's last place and :data:`DECIMAL_REL_TOL`.
         - A decimal answer one place coarser than a decimal gold is its unambiguous
@@ -680,13 +680,11 @@ def _truncates_to(value: Fraction, truncated: Fraction, unit: Fraction) -> bool:
 
 
 def _named_constant(node: Node) -> bool:
-    """A rational multiple of pi or e, and nothing else: ``\\pi``, ``2\\pi``, ``e/2``."""
-    constants = [n for n in walk(node) if isinstance(n, Const)]
-    return (
-        len(constants) == 1
-        and constants[0].name in ("pi", "e")
-        and all(isinstance(n, Num | Const | Neg | Mul | Div) for n in walk(node))
-    )
+    """pi or e itself (``\\pi``, ``-e``): not a rounding of anything. Its multiples are
+    ordinary exact values (``\\frac{\\pi}{6}`` for ``0.5236``)."""
+    while isinstance(node, Neg):
+        node = node.operand
+    return isinstance(node, Const) and node.name in ("pi", "e")
 
 
 def _at_least_one(node: Node) -> bool:
