@@ -6,7 +6,8 @@ A batch of gold patches (the fixture instances of tests/data/swe, repeated to --
 scored with --parallel concurrent runs on each backend. Printed per backend: instances per
 minute, and the median split of one instance's time: copy (the backend's work around the
 command: work dir or container, copy-in, clean-up), apply (git, the model's patch, the
-test patch), run (the tests), parse (report parsing and grading, in the verifier).
+test patch), run (the tests), parse (reading the runner's record and grading, in the
+verifier).
 
 Without --docker-url, a root user gets a private dockerd for the run (as the tests do).
 """
@@ -23,10 +24,9 @@ from common import docker_engine
 
 import sandbox
 from tests.swe_fixtures import NAMES, fenced, load
-from verifiers.swe_tests import harness
+from verifiers.swe_tests import harness, report_statuses
 from verifiers.swe_tests.grading import grade
 from verifiers.swe_tests.instance import parse_instance
-from verifiers.swe_tests.log_parsers import parse_junit
 from verifiers.swe_tests.patches import model_change
 
 STAGES = ("copy", "apply", "run", "parse")
@@ -36,9 +36,10 @@ def one(truth: dict, response: str) -> dict[str, float]:
     instance = parse_instance(truth)
     report = harness.run(instance, model_change(response), wall_s=120, memory_mb=2048)
     started = time.perf_counter()
-    graded = grade(
-        parse_junit(report.junit or b"<x/>"), instance.fail_to_pass, instance.pass_to_pass
-    )
+    statuses, problem = report_statuses(instance, report)
+    if problem:
+        raise SystemExit(f"gold patch run not trusted: {problem}")
+    graded = grade(statuses, instance.fail_to_pass, instance.pass_to_pass)
     timings = {**report.timings, "parse": time.perf_counter() - started}
     if not graded.resolved:
         raise SystemExit(f"gold patch not resolved: {graded.summary()}")

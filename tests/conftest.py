@@ -131,6 +131,21 @@ def sandbox_backend(request: pytest.FixtureRequest) -> Iterator[object]:
     backend.close()
 
 
+@pytest.fixture(scope="module", params=["local", "docker"])
+def default_sandbox(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each backend in turn as the process's default, as a server's setting makes it."""
+    import sandbox
+
+    if request.param == "docker":
+        engine = request.getfixturevalue("docker_engine")
+        sandbox.configure("docker", base_url=engine.url, image=engine.image)
+    else:
+        sandbox.configure("local")
+    sandbox.default_backend().check()
+    yield request.param
+    sandbox.configure("local")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     skipped = terminalreporter.stats.get("skipped", [])
     if any(NOT_ROOT in str(report.longrepr) for report in skipped):

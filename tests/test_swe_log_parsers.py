@@ -1,14 +1,15 @@
-"""The log parsers of swe_tests on sample logs of each runner, and on pytest's real report."""
+"""The log parsers of swe_tests on sample logs of each runner, and its own pytest runner on a
+real run."""
 
 from __future__ import annotations
 
 import subprocess
 import textwrap
 
+from verifiers.swe_tests import harness
 from verifiers.swe_tests.grading import grade
 from verifiers.swe_tests.log_parsers import (
     parse_django_log,
-    parse_junit,
     parse_pytest_log,
     parse_sympy_log,
 )
@@ -120,9 +121,12 @@ def test_sympy_runner():
     assert statuses["sympy/core/tests/test_basic.py:test_equality"] == "FAILED"
 
 
-def test_junit_report_of_a_real_pytest_run(tmp_path):
-    tests = tmp_path / "tests"
-    tests.mkdir()
+def test_the_runners_record_of_a_real_pytest_run(tmp_path):
+    """The harness's runner (run_pytest.py) under Debian's pytest, as in the sandbox: the
+    runner outside the repository, the repository the working directory."""
+    repo = tmp_path / "repo"
+    tests = repo / "tests"
+    tests.mkdir(parents=True)
     (tests / "test_sample.py").write_text(
         textwrap.dedent(
             """
@@ -159,13 +163,22 @@ def test_junit_report_of_a_real_pytest_run(tmp_path):
             """
         )
     )
-    report = tmp_path / "junit.xml"
-    subprocess.run(
-        ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
-         "junit_family=xunit1", f"--junitxml={report}", "tests"],
-        cwd=tmp_path, capture_output=True, check=False,
-    )  # fmt: skip
-    statuses = parse_junit(report.read_bytes())
+    runner = tmp_path / "run_pytest.py"
+    runner.write_text(harness.RUN_PYTEST)
+    script = f"python3 -I {runner} -q -p no:cacheprovider tests 3<<END\nsigned\nEND\n"
+    done = subprocess.run(
+        ["/bin/sh", "-c", script],
+        cwd=repo,
+        capture_output=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    record = harness.signed_record(done.stdout.decode(), "signed")
+    assert record is not None, done.stdout.decode()[-2000:]
+    assert record["finished"] is True
+    assert record["hook_files"] == []
+    assert set(record["collected"]) == {"tests/test_sample.py"}
+    statuses = record["statuses"]
     assert statuses == {
         "tests/test_sample.py::test_ok": "PASSED",
         "tests/test_sample.py::test_bad": "FAILED",

@@ -30,17 +30,9 @@ from verifiers.swe_tests.instance import parse_instance
 pytestmark = pytest.mark.sandbox
 
 
-@pytest.fixture(scope="module", params=["local", "docker"])
-def backend(request):
-    """Make each backend the process's default in turn, as a server's setting would."""
-    if request.param == "docker":
-        engine = request.getfixturevalue("docker_engine")
-        sandbox.configure("docker", base_url=engine.url, image=engine.image)
-    else:
-        sandbox.configure("local")
-    sandbox.default_backend().check()
-    yield request.param
-    sandbox.configure("local")
+@pytest.fixture
+def backend(default_sandbox):
+    return default_sandbox
 
 
 def score(response: str, truth: dict, **options):
@@ -231,7 +223,7 @@ def test_patch_editing_the_hidden_tests_is_rejected():
     )
     outcome = score(fenced(forged), fixture.ground_truth())
     assert outcome.reward == 0.0
-    assert "edits test files" in outcome.detail
+    assert "a file of the hidden tests" in outcome.detail
 
 
 def test_conftest_is_rejected_before_anything_runs():

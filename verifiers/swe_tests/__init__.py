@@ -15,13 +15,15 @@ from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verif
 from verifiers.patch_similarity.errors import PatchFormatError
 from verifiers.swe_tests import harness
 from verifiers.swe_tests.grading import Grade, grade
-from verifiers.swe_tests.instance import parse_instance
-from verifiers.swe_tests.log_parsers import LOG_PARSERS, Statuses, parse_junit
-from verifiers.swe_tests.patches import model_change, protected_paths
+from verifiers.swe_tests.instance import Instance, parse_instance
+from verifiers.swe_tests.log_parsers import LOG_PARSERS, RANK, Statuses
+from verifiers.swe_tests.patches import model_change
+from verifiers.swe_tests.protection import test_paths, violations
 
-__all__ = ["SweTestsOptions", "verify"]
+__all__ = ["SweTestsOptions", "report_statuses", "verify"]
 
-HARNESS_FAILURES = ("no-repository", "git-failed", "not-started", "start")
+HARNESS_FAILURES = ("no-repository", "git-failed", "not-started")
+SHOWN_PATHS = 5
 COMPONENTS = ("applied", "f2p_passed", "f2p_total", "p2p_passed", "p2p_total", "resolved")
 
 
@@ -76,12 +78,14 @@ def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcom
         change = model_change(response)
     except PatchFormatError as problem:
         return judged(0.0, f"no usable patch: {problem}", status=Status.FORMAT_ERROR)
-    protected = protected_paths(change, instance.test_files)
-    if protected:
-        return judged(0.0, f"rejected: the patch edits test files: {', '.join(protected[:5])}")
+    tests = test_paths(instance.test_files, instance.fail_to_pass + instance.pass_to_pass)
+    named = violations(change.paths, tests)
+    if named:
+        return judged(0.0, f"rejected: the patch changes {_shown(named)}")
 
     wall_s = instance.timeout_s or options.run_timeout_s
     report = harness.run(instance, change, wall_s=wall_s, memory_mb=options.memory_mb)
+    # Decided by the apply phase, before any code of the repository ran.
     if report.stage == "apply-failed":
         return judged(
             0.0,
@@ -90,16 +94,26 @@ def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcom
         )
     if report.stage == "test-patch-failed":
         raise InvalidInput(f"test_patch does not apply: {report.log('test_apply.log')}")
-    if report.stage in HARNESS_FAILURES and not report.tests_started:
+    if report.stage in HARNESS_FAILURES:
+        if report.result.timed_out:
+            return judged(0.0, f"the patch was not applied within {wall_s:g} s")
         problem = report.log("git.log") or report.result.stderr.decode(errors="replace")[-300:]
         raise RuntimeError(f"harness failed before applying the patch ({report.stage}): {problem}")
+    changed = violations(report.changed(), tests) + [
+        f"{path} (pytest configuration)" for path in report.config_changed()
+    ]
+    if changed:
+        return judged(0.0, f"rejected: the patch changes {_shown(changed)}", applied=True)
 
-    statuses = _statuses(instance.log_parser, instance.test_command, report)
+    statuses, problem = report_statuses(instance, report)
     graded = grade(statuses, instance.fail_to_pass, instance.pass_to_pass)
     detail = graded.summary()
-    if report.stage == "setup-failed":
-        detail = f"set-up failed: {report.log('setup.log')}; {detail}"
-    elif report.result.timed_out:
+    if problem:
+        graded = grade({}, instance.fail_to_pass, instance.pass_to_pass)
+        detail = f"{problem}; {graded.summary()}"
+    elif "setup-failed" in report.facts.get("stage", []):
+        detail = f"set-up failed; {detail}"  # its log is the repository's output: not shown
+    if report.result.timed_out:
         detail = f"test run timed out after {wall_s:g} s; {detail}"
     elif report.result.oom_killed:
         detail = f"test run ran out of memory ({options.memory_mb} MB); {detail}"
@@ -108,14 +122,36 @@ def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcom
     )
 
 
-def _statuses(log_parser: str, test_command: str | None, report: harness.RunReport) -> Statuses:
-    if log_parser == "pytest" and test_command is None:
-        # Our own command writes a junit report; without one, no test is known to pass,
-        # whatever the log says.
-        if report.junit is None:
-            return {}
-        try:
-            return parse_junit(report.junit)
-        except Exception:
-            return {}
-    return LOG_PARSERS[log_parser](report.test_log)
+def _shown(items: list[str]) -> str:
+    more = f" (+{len(items) - SHOWN_PATHS} more)" if len(items) > SHOWN_PATHS else ""
+    return ", ".join(items[:SHOWN_PATHS]) + more
+
+
+def report_statuses(instance: Instance, report: harness.RunReport) -> tuple[Statuses, str | None]:
+    """The tests' statuses, or none and the reason the run cannot be trusted."""
+    if instance.test_command is None:
+        record = report.record
+        if record is None:
+            return {}, "the test run did not complete (no single signed result)"
+        touched = set(record.get("hook_files", [])) & set(report.changed())
+        if touched:
+            return {}, f"tampering: pytest hooks registered from {_shown(sorted(touched))}"
+        expected = report.test_hashes()
+        rewritten = sorted(
+            path
+            for path, digest in record.get("collected", {}).items()
+            if path in expected and expected[path] != digest
+        )
+        if rewritten:
+            return (
+                {},
+                f"tampering: test files rewritten before pytest read them: {_shown(rewritten)}",
+            )
+        statuses = record.get("statuses", {})
+        if not record.get("finished") or not isinstance(statuses, dict):
+            return {}, "the test run did not complete"
+        return {name: status for name, status in statuses.items() if status in RANK}, None
+    exits = report.facts.get("exit", [])
+    if len(exits) != 1:
+        return {}, "the test command's end was not reported exactly once"
+    return LOG_PARSERS[instance.log_parser](report.test_log), None

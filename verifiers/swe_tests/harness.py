@@ -1,17 +1,30 @@
 """One sandbox run per item: apply the model's change, then the hidden tests, then run them.
 
 Everything happens in a single run of a generated shell script (one copy of the
-repository, one process tree to kill). The script reports how far it got in a ``stage``
-file; the test runner's output sits between two markers carrying a per-run nonce.
+repository, one process tree to kill). What the harness learns comes from the run's
+standard output, which code can add to but never take back:
+
+- Facts of the apply phase (how far it got, which paths git saw change, which pytest
+  sections changed) are printed before any code of the repository runs, so the first
+  line of each is the harness's. Nothing the code under test writes later (a stage file,
+  a log) can turn a judged run into an operational status.
+- The tests' results are one record that the runner prints when pytest returns, signed
+  with a secret the script reads and deletes before any code of the repository runs.
+- git works on a repository of the harness's own (``GIT_DIR`` outside the work tree, no
+  repository configuration, no hooks, no fsmonitor), so a patch that writes ``.git/*``
+  steers nothing, and what changed is what git and the file times say, not what the
+  patch's headers claim.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import secrets
 import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import sandbox
@@ -23,28 +36,35 @@ from verifiers.swe_tests.patches import ModelChange
 HERE = Path(__file__).parent
 APPLY_EDITS = (HERE / "apply_edits.py").read_text()
 RUN_PYTEST = (HERE / "run_pytest.py").read_text()
-JUNIT = "junit.xml"
-# Results come from pytest's own report where we choose the command.
+PYTEST_CONFIG = (HERE / "pytest_config.py").read_text()
+# No plugin autoload: a patch cannot add one through an entry point (a *.dist-info at the
+# repository root is on sys.path). The runner reads the secret from descriptor 3.
 PYTEST_COMMAND = (
-    'python3 -I "$H/run_pytest.py" -rA -p no:cacheprovider -o junit_family=xunit1 '
-    f'--junitxml="$H/{JUNIT}"'
+    'PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 python3 -I "$H/run_pytest.py" -rA -p no:cacheprovider'
 )
+SECRET_INPUT = "3<<REWARD_SERVER_SECRET\n$S\nREWARD_SERVER_SECRET\n"
+APPLY_STAGES = ("no-repository", "git-failed", "apply-failed", "test-patch-failed", "applied")
 
 SCRIPT = r"""#!/bin/sh
 # reward-server swe_tests harness
 H="$1"; R="$2"
-stage() { echo "$1" > "$H/stage"; echo "$1 $(date +%s.%N)" >> "$H/times"; }
-stage start
-cd "$R" || { stage no-repository; exit 0; }
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_TERMINAL_PROMPT=0
-g() {
-    git -c core.hooksPath=/dev/null -c safe.directory='*' -c user.name=reward-server \
-        -c user.email=reward-server@localhost -c commit.gpgsign=false -c core.autocrlf=false "$@"
+S=$(cat "$H/secret"); rm -f "$H/secret"
+say() {
+    echo ">>>>> reward-server $NONCE $*"
+    if [ "$1" = stage ]; then echo "$2 $(date +%s.%N)" >> "$H/times"; fi
 }
-if ! g rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    { g init -q && g add -A && g commit -q --no-verify -m base; } >"$H/git.log" 2>&1 \
-        || { stage git-failed; exit 0; }
-fi
+say stage start
+cd "$R" || { say stage no-repository; exit 0; }
+export GIT_DIR="$H/git" GIT_WORK_TREE="$R" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+    GIT_TERMINAL_PROMPT=0
+g() {
+    git -c core.hooksPath=/dev/null -c core.fsmonitor=false -c safe.directory='*' \
+        -c user.name=reward-server -c user.email=reward-server@localhost \
+        -c commit.gpgsign=false -c core.autocrlf=false "$@"
+}
+{ g init -q && g add -A && g commit -q --no-verify --allow-empty -m base; } >"$H/git.log" 2>&1 \
+    || { say stage git-failed; exit 0; }
+touch "$H/base.stamp"; sleep 0.05
 reset() { g checkout -q -- . 2>/dev/null; g clean -fdq >/dev/null 2>&1; }
 if [ -f "$H/model.patch" ]; then
     if g apply --whitespace=nowarn "$H/model.patch" 2>"$H/apply.log"; then :
@@ -54,49 +74,87 @@ if [ -f "$H/model.patch" ]; then
         else
             reset
             if patch --batch --fuzz=5 -p1 -i "$H/model.patch" >>"$H/apply.log" 2>&1; then :
-            else reset; stage apply-failed; exit 0
+            else reset; say stage apply-failed; exit 0
             fi
         fi
     fi
 elif [ -f "$H/edits.json" ]; then
     python3 -I "$H/apply_edits.py" "$H/edits.json" 2>"$H/apply.log" \
-        || { reset; stage apply-failed; exit 0; }
+        || { reset; say stage apply-failed; exit 0; }
 fi
+{ g diff --name-only --no-renames -z HEAD; find . -newer "$H/base.stamp" -printf '%P\0'; } \
+    > "$H/changed" 2>/dev/null
+say changed "$(base64 -w0 < "$H/changed")"
+say config "$(python3 -I "$H/pytest_config.py" < "$H/changed" 2>/dev/null | base64 -w0)"
 while IFS= read -r file; do
     g checkout -q HEAD -- "$file" 2>/dev/null || rm -f -- "$file"
 done < "$H/test_files"
 g apply --whitespace=nowarn "$H/test.patch" 2>"$H/test_apply.log" \
-    || { stage test-patch-failed; exit 0; }
+    || { say stage test-patch-failed; exit 0; }
+say tests "$(while IFS= read -r file; do sha256sum -- "$file"; done < "$H/test_targets" \
+    2>/dev/null | base64 -w0)"
+say stage applied
 if [ -s "$H/setup.sh" ]; then
-    stage setup
-    sh -e "$H/setup.sh" >"$H/setup.log" 2>&1 || { stage setup-failed; exit 0; }
+    sh -e "$H/setup.sh" >"$H/setup.log" 2>&1 || say stage setup-failed
 fi
-stage tests
-echo ">>>>> reward-server tests begin $NONCE"
+say stage tests
 . "$H/tests.sh"
-echo ">>>>> reward-server tests end $NONCE"
-stage done
+say stage done
 """
 
-COLLECTED = ("stage", "times", "apply.log", "test_apply.log", "setup.log", "git.log", JUNIT)
+COLLECTED = ("times", "apply.log", "test_apply.log", "git.log")
 
 
 @dataclass(frozen=True)
 class RunReport:
-    stage: str
-    # The begin marker was printed: from then on the model's code ran, and whatever
-    # broke (the stage file included) is its doing.
-    tests_started: bool
+    facts: dict[str, list[str]]
+    """Each ``say`` key's values in order; the first of an apply-phase fact is the harness's."""
+    record: dict | None
+    """The runner's signed record (pytest mode), or None when there is not exactly one."""
     test_log: str
     logs: dict[str, str]
-    junit: bytes | None
     result: ExecResult
     # Seconds spent on the copy-in and clean-up around the command, and in each stage.
-    timings: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def stage(self) -> str:
+        """How far the apply phase got: the first of :data:`APPLY_STAGES` printed."""
+        return next(
+            (value for value in self.facts.get("stage", []) if value in APPLY_STAGES),
+            "not-started",
+        )
+
+    def changed(self) -> list[str]:
+        """The paths git and the file times saw change in the apply phase."""
+        return _paths(self.facts.get("changed", [""])[0], separator="\0")
+
+    def test_hashes(self) -> dict[str, str]:
+        """sha256 of each test file handed to the runner, as the apply phase left it."""
+        try:
+            text = base64.b64decode(self.facts.get("tests", [""])[0], validate=True).decode()
+        except (binascii.Error, ValueError):
+            return {}
+        hashes = {}
+        for line in text.splitlines():
+            digest, _, path = line.partition("  ")
+            hashes[path.removeprefix("./")] = digest
+        return hashes
+
+    def config_changed(self) -> list[str]:
+        return _paths(self.facts.get("config", [""])[0], separator="\n")
 
     def log(self, name: str, chars: int = 300) -> str:
-        """The start of a log: where git and patch say first what went wrong."""
+        """The start of a harness log: where git and patch say first what went wrong."""
         return self.logs.get(name, "").strip()[:chars]
+
+
+def _paths(encoded: str, *, separator: str) -> list[str]:
+    try:
+        text = base64.b64decode(encoded, validate=True).decode(errors="replace")
+    except (binascii.Error, ValueError):
+        return []
+    return sorted({path for path in text.split(separator) if path})
 
 
 def test_targets(instance: Instance) -> list[str]:
@@ -122,22 +180,30 @@ def test_script(instance: Instance) -> str:
     targets = test_targets(instance)
     quoted = " ".join(shlex.quote(target) for target in targets)
     if instance.test_command is None:
-        return f"{PYTEST_COMMAND} {quoted}\n"
+        return f"{PYTEST_COMMAND} {quoted} {SECRET_INPUT}"
     command = instance.test_command
     if "{tests}" in command or "{test_modules}" in command:
         modules = " ".join(shlex.quote(module) for module in _django_modules(targets))
-        return command.replace("{tests}", quoted).replace("{test_modules}", modules) + "\n"
-    return f"{command} {quoted}\n"
+        command = command.replace("{tests}", quoted).replace("{test_modules}", modules)
+    else:
+        command = f"{command} {quoted}"
+    # The command's real exit, once: a printed fake one makes two, which grading refuses.
+    return f"echo '{TESTS_BEGIN}'\n( {command} )\nsay exit $?\n"
 
 
-def _harness_files(instance: Instance, change: ModelChange, nonce: str) -> dict[str, str]:
+def _harness_files(
+    instance: Instance, change: ModelChange, nonce: str, secret: str
+) -> dict[str, str]:
     files = {
         "run.sh": SCRIPT.replace("$NONCE", nonce),
+        "secret": secret,
         "test.patch": instance.test_patch,
         "test_files": "".join(f"{path}\n" for path in instance.test_files),
+        "test_targets": "".join(f"{path}\n" for path in test_targets(instance)),
         "setup.sh": "".join(f"{line}\n" for line in instance.setup),
         "tests.sh": test_script(instance),
         "run_pytest.py": RUN_PYTEST,
+        "pytest_config.py": PYTEST_CONFIG,
     }
     if change.edits is not None:
         files["edits.json"] = json.dumps(change.edits)
@@ -147,21 +213,43 @@ def _harness_files(instance: Instance, change: ModelChange, nonce: str) -> dict[
     return files
 
 
-def _begin(nonce: str) -> str:
-    return f">>>>> reward-server tests begin {nonce}"
+TESTS_BEGIN = ">>>>> reward-server tests begin"
+_FACT = ">>>>> reward-server "
+_RECORD = ">>>>> reward-server record "
 
 
-def _between_markers(stdout: str, nonce: str) -> str:
-    begin, end = _begin(nonce), f">>>>> reward-server tests end {nonce}"
-    start = stdout.find(begin)
-    start = start + len(begin) if start >= 0 else 0
-    stop = stdout.rfind(end)
-    return stdout[start : stop if stop >= start else len(stdout)]
+def _facts(stdout: str, nonce: str) -> dict[str, list[str]]:
+    prefix = f"{_FACT}{nonce} "
+    facts: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        if line.startswith(prefix):
+            key, _, value = line[len(prefix) :].partition(" ")
+            facts.setdefault(key, []).append(value.strip())
+    return facts
+
+
+def signed_record(stdout: str, secret: str) -> dict | None:
+    """The runner's record: exactly one line signed with the secret, else None."""
+    signed = f"{_RECORD}{secret} "
+    lines = [line for line in stdout.splitlines() if line.startswith(signed)]
+    if len(lines) != 1:
+        return None
+    try:
+        record = json.loads(base64.b64decode(lines[0][len(signed) :], validate=True))
+    except (binascii.Error, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _test_output(stdout: str) -> str:
+    """What the tests printed: after the first "tests begin", for the log parsers."""
+    start = stdout.find(TESTS_BEGIN)
+    return stdout[start + len(TESTS_BEGIN) :] if start >= 0 else ""
 
 
 def run(instance: Instance, change: ModelChange, *, wall_s: float, memory_mb: int) -> RunReport:
-    nonce = secrets.token_hex(16)
-    harness = _harness_files(instance, change, nonce)
+    nonce, secret = secrets.token_hex(16), secrets.token_hex(16)
+    harness = _harness_files(instance, change, nonce, secret)
     started = time.monotonic()
     limits = Limits(
         wall_s=wall_s,
@@ -200,15 +288,14 @@ def run(instance: Instance, change: ModelChange, *, wall_s: float, memory_mb: in
     elapsed = time.monotonic() - started
     stdout = result.stdout.decode(errors="replace")
     return RunReport(
-        stage=files.get("stage", b"").decode(errors="replace").strip() or "not-started",
-        tests_started=_begin(nonce) in stdout,
-        test_log=_between_markers(stdout, nonce),
+        facts=_facts(stdout, nonce),
+        record=signed_record(stdout, secret),
+        test_log=_test_output(stdout),
         logs={
             name: content.decode(errors="replace")
             for name, content in files.items()
             if name.endswith(".log")
         },
-        junit=files.get(JUNIT),
         result=result,
         timings=_timings(files.get("times", b""), outside_s=elapsed - result.duration_s),
     )

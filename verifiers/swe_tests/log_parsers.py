@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from xml.etree import ElementTree
 
 PASSED, FAILED, ERROR, SKIPPED, XFAIL = "PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL"
 SUCCESS = frozenset({PASSED, XFAIL})
-_RANK = {PASSED: 0, XFAIL: 0, SKIPPED: 1, FAILED: 2, ERROR: 3}
+RANK = {PASSED: 0, XFAIL: 0, SKIPPED: 1, FAILED: 2, ERROR: 3}
 _PYTEST_STATUSES = ("PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL", "XPASS")
 
 Statuses = dict[str, str]
@@ -22,7 +21,7 @@ Statuses = dict[str, str]
 def merge(pairs: Iterable[tuple[str, str]]) -> Statuses:
     statuses: Statuses = {}
     for name, status in pairs:
-        if name and _RANK[status] >= _RANK.get(statuses.get(name, PASSED), 0):
+        if name and RANK[status] >= RANK.get(statuses.get(name, PASSED), 0):
             statuses[name] = status
     return statuses
 
@@ -38,33 +37,6 @@ def parse_pytest_log(log: str) -> Statuses:
             rest = rest.split(" - ", 1)[0]  # the reason of FAILED, ERROR, XFAIL
             status = {"XPASS": PASSED}.get(word, word)
             yield rest.strip(), status
-
-    return merge(pairs())
-
-
-def parse_junit(xml: bytes) -> Statuses:
-    """A pytest ``--junitxml`` report (``junit_family=xunit1``: it has ``file``), keyed by
-    node id, ``path::Class::test[params]``."""
-    root = ElementTree.fromstring(xml)
-
-    def pairs() -> Iterable[tuple[str, str]]:
-        for case in root.iter("testcase"):
-            path, classname = case.get("file", ""), case.get("classname", "")
-            module = path.removesuffix(".py").replace("/", ".")
-            inner = classname[len(module) :].lstrip(".") if classname.startswith(module) else ""
-            parts = [path, *inner.split(".")] if inner else [path]
-            node_id = "::".join([*parts, case.get("name", "")])
-            children = {child.tag: child for child in case}
-            if "error" in children:
-                status = ERROR
-            elif "failure" in children:
-                status = FAILED
-            elif "skipped" in children:
-                xfail = children["skipped"].get("type") == "pytest.xfail"
-                status = XFAIL if xfail else SKIPPED
-            else:
-                status = PASSED
-            yield node_id, status
 
     return merge(pairs())
 
