@@ -13,6 +13,7 @@ are writable; there is no network but a loopback of its own.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import math
 import os
@@ -31,7 +32,7 @@ from sandbox.base import Backend
 from sandbox.cgroups import CgroupFactory, RunCgroup
 from sandbox.output import BoundedCapture, drain_in_thread
 from sandbox.procs import is_leftover, processes_of
-from sandbox.slots import Slot, SlotPool
+from sandbox.slots import Slot, SlotPool, ensure_private_dir
 from sandbox.types import ExecResult, Limits, SandboxError, Workspace
 from sandbox.workspace import chown_tree, collect_files, materialize
 
@@ -40,6 +41,10 @@ WORK_DIR = "/work"
 # the search path is the distribution's own: `python3` is /usr/bin/python3.
 DEFAULT_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
 DEFAULT_HIDDEN = ("/root", "/home", "/run", "/var/run", "/var/lib/docker")
+WORK_TMPFS_SHARE = 50
+"""Per cent of the machine's memory that all work dirs together may hold."""
+HIDDEN_TMPFS_BYTES = 1 << 20
+"""The empty tmpfs over a hidden path: writable by the run, so sized."""
 
 _RESOURCES = {
     "--cpu": resource.RLIMIT_CPU,
@@ -72,6 +77,10 @@ def _rlimit(flag: str, value: int | None) -> str:
             value = hard if value is None else min(value, hard)
     text = "unlimited" if value is None else str(value)
     return f"{text}:{text}"
+
+
+def _memory_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 _JOIN_CGROUP = 'for procs in $RS_CGROUP_PROCS; do echo $$ > "$procs" || exit 125; done; exec "$@"'
@@ -117,9 +126,10 @@ class LocalBackend(Backend):
         try:
             base.mkdir(parents=True, exist_ok=True)
             # Slot uids must pass through to their own work dir, and see nothing else here.
-            base.chmod(0o711)
+            ensure_private_dir(base, mode=0o711)
+            self.notes.append(self._cap_disk(base))
             self.slots = SlotPool(base / "slots", self.config.slots, self.config.uid_base)
-        except OSError as exc:
+        except (OSError, SandboxError) as exc:
             return f"sandbox directory {base} unusable: {exc}"
         self.cgroups, cgroup_note = CgroupFactory.probe()
         self.notes.append(cgroup_note)
@@ -134,6 +144,27 @@ class LocalBackend(Backend):
                 result.stderr.decode(errors="replace").strip() or f"exit {result.exit_code}"
             )
         return None
+
+    def _cap_disk(self, base: Path) -> str:
+        """Work dirs on a tmpfs: what a run writes is memory charged to its cgroup, so its
+        memory limit is its disk quota too, and all runs together stay under the tmpfs's
+        size. Needs root (to mount); otherwise the disk is not capped, and said so."""
+        if os.path.ismount(base):
+            return f"work dirs on the mount at {base}"
+        if not self.is_root:
+            return "not root: work dirs on disk, their size not capped"
+        size = _memory_bytes() * WORK_TMPFS_SHARE // 100
+        with open(base.parent / f".{base.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the server's workers all start at once
+            if not os.path.ismount(base):
+                mounted = subprocess.run(
+                    ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0711,nosuid,nodev",
+                     "reward-server-sandbox", str(base)],
+                    capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                if mounted.returncode != 0:
+                    return f"work dirs on disk, size not capped: {mounted.stderr.strip()}"
+        return f"work dirs on a tmpfs of {size >> 20} MiB, charged to each run's memory"
 
     def isolation(self) -> str:
         parts = ["bubblewrap namespaces", "rlimits"]
@@ -202,7 +233,24 @@ class LocalBackend(Backend):
         env: dict[str, str],
         group: RunCgroup | None,
     ) -> ExecResult:
-        launcher = self._launcher(work_dir, slot, limits, env, group)
+        chain, options = self._launcher(work_dir, slot, limits, env, group)
+        # bwrap reads its options from a descriptor and closes it: its command line (what
+        # /proc/1/cmdline shows inside) names no host path.
+        with tempfile.TemporaryFile() as options_file:
+            options_file.write(b"".join(option.encode() + b"\0" for option in options))
+            options_file.flush()
+            options_file.seek(0)
+            return self._spawn(chain, options_file.fileno(), argv, limits, group)
+
+    def _spawn(
+        self,
+        chain: list[str],
+        options_fd: int,
+        argv: list[str],
+        limits: Limits,
+        group: RunCgroup | None,
+    ) -> ExecResult:
+        launcher = [*chain, self.config.bwrap, "--args", str(options_fd), "--"]
         outer_env = {"PATH": os.environ.get("PATH", DEFAULT_PATH)}
         if group:
             outer_env["RS_CGROUP_PROCS"] = " ".join(map(str, group.procs_files))
@@ -215,6 +263,7 @@ class LocalBackend(Backend):
             stderr=subprocess.PIPE,
             env=outer_env,
             start_new_session=True,
+            pass_fds=(options_fd,),
         )
         drains = [drain_in_thread(process.stdout, stdout), drain_in_thread(process.stderr, stderr)]  # type: ignore[arg-type]
         timed_out = False
@@ -250,7 +299,8 @@ class LocalBackend(Backend):
         limits: Limits,
         env: dict[str, str],
         group: RunCgroup | None,
-    ) -> list[str]:
+    ) -> tuple[list[str], list[str]]:
+        """The chain up to bwrap, and bwrap's options."""
         cpu_s = math.ceil(limits.cpu_s)
         rlimits: dict[str, int | None] = {
             "--cpu": cpu_s,
@@ -278,9 +328,10 @@ class LocalBackend(Backend):
                 "--no-new-privs",
                 "--",
             ]
-        launcher += [
-            self.config.bwrap,
+        options = [
             "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",  # no nested user namespace: no root, mounts or netns inside
             "--die-with-parent",
             "--new-session",
             "--cap-drop",
@@ -292,6 +343,14 @@ class LocalBackend(Backend):
             "/",
             "--dev",
             "/dev",
+            # Every tmpfs is sized: /dev read-only but for a sized /dev/shm, /tmp as large as
+            # the memory limit (its pages count against the memory cgroup too).
+            "--remount-ro",
+            "/dev",
+            "--size",
+            str(limits.memory_bytes),
+            "--tmpfs",
+            "/dev/shm",
             "--proc",
             "/proc",
             "--size",
@@ -302,8 +361,8 @@ class LocalBackend(Backend):
         hidden = [*self.config.hidden_paths, str(self.config.base_dir)]
         for path in hidden:
             if os.path.isdir(path) and not os.path.islink(path):
-                launcher += ["--tmpfs", path]
-        launcher += ["--bind", str(work_dir), WORK_DIR, "--chdir", WORK_DIR, "--clearenv"]
+                options += ["--size", str(HIDDEN_TMPFS_BYTES), "--tmpfs", path]
+        options += ["--bind", str(work_dir), WORK_DIR, "--chdir", WORK_DIR, "--clearenv"]
         variables = {
             "PATH": self.config.path,
             "HOME": WORK_DIR,
@@ -312,6 +371,5 @@ class LocalBackend(Backend):
             **env,
         }
         for key, value in variables.items():
-            launcher += ["--setenv", key, value]
-        launcher.append("--")
-        return launcher
+            options += ["--setenv", key, value]
+        return launcher, options
