@@ -126,7 +126,9 @@ def test_paths_are_what_changed_on_disk_not_what_headers_say(default_sandbox) ->
         ("setup.cfg", ["[tool:pytest]", "addopts = -p plug"]),
     ],
 )
-def test_pytest_sections_of_shared_config_files_are_protected(default_sandbox, name, content) -> None:
+def test_pytest_sections_of_shared_config_files_are_protected(
+    default_sandbox, name, content
+) -> None:
     plug = new_file_diff("plug.py", FORCE_PASS_PLUGIN.splitlines())
     outcome = score(fenced(new_file_diff(name, content) + plug))
     assert_judged_zero(outcome, name, "pytest configuration")
