@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sandbox import seccomp
 from sandbox.base import Backend
 from sandbox.cgroups import CgroupFactory, RunCgroup
 from sandbox.output import BoundedCapture, drain_in_thread
@@ -131,6 +132,11 @@ class LocalBackend(Backend):
             self.slots = SlotPool(base / "slots", self.config.slots, self.config.uid_base)
         except (OSError, SandboxError) as exc:
             return f"sandbox directory {base} unusable: {exc}"
+        self.seccomp: bytes | None = None
+        try:
+            self.seccomp = seccomp.program()
+        except (ImportError, OSError) as exc:
+            self.notes.append(f"no seccomp filter: {exc}")
         self.cgroups, cgroup_note = CgroupFactory.probe()
         self.notes.append(cgroup_note)
         if not self.is_root:
@@ -236,21 +242,28 @@ class LocalBackend(Backend):
         chain, options = self._launcher(work_dir, slot, limits, env, group)
         # bwrap reads its options from a descriptor and closes it: its command line (what
         # /proc/1/cmdline shows inside) names no host path.
-        with tempfile.TemporaryFile() as options_file:
+        with tempfile.TemporaryFile() as options_file, tempfile.TemporaryFile() as filter_file:
+            descriptors = [options_file.fileno()]
+            if self.seccomp is not None:
+                filter_file.write(self.seccomp)
+                filter_file.flush()
+                filter_file.seek(0)
+                options += ["--seccomp", str(filter_file.fileno())]
+                descriptors.append(filter_file.fileno())
             options_file.write(b"".join(option.encode() + b"\0" for option in options))
             options_file.flush()
             options_file.seek(0)
-            return self._spawn(chain, options_file.fileno(), argv, limits, group)
+            return self._spawn(chain, descriptors, argv, limits, group)
 
     def _spawn(
         self,
         chain: list[str],
-        options_fd: int,
+        descriptors: list[int],
         argv: list[str],
         limits: Limits,
         group: RunCgroup | None,
     ) -> ExecResult:
-        launcher = [*chain, self.config.bwrap, "--args", str(options_fd), "--"]
+        launcher = [*chain, self.config.bwrap, "--args", str(descriptors[0]), "--"]
         outer_env = {"PATH": os.environ.get("PATH", DEFAULT_PATH)}
         if group:
             outer_env["RS_CGROUP_PROCS"] = " ".join(map(str, group.procs_files))
@@ -263,7 +276,7 @@ class LocalBackend(Backend):
             stderr=subprocess.PIPE,
             env=outer_env,
             start_new_session=True,
-            pass_fds=(options_fd,),
+            pass_fds=tuple(descriptors),
         )
         drains = [drain_in_thread(process.stdout, stdout), drain_in_thread(process.stderr, stderr)]  # type: ignore[arg-type]
         timed_out = False

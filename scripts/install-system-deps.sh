@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the sandbox needs, when missing and when we are root:
-#   serve: bubblewrap (local backend), python3 + python3-pytest, git, patch (run inside it)
+#   serve: bubblewrap (local backend), libseccomp2 (its seccomp filter), python3 +
+#          python3-pytest, git, patch (run inside it)
 #   test:  the above, plus docker.io and debootstrap (a real engine and a registry-free image)
 # Not root: says what is missing; the service then reports the backend unavailable.
 set -euo pipefail
@@ -18,6 +19,8 @@ for command in "${commands[@]}"; do
     command -v "$command" >/dev/null 2>&1 || missing+=("${package_of[$command]}")
 done
 /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
+# The seccomp filter of the local backend is built with libseccomp (pyseccomp, ctypes).
+ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -ne 0 ]]; then

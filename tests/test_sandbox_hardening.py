@@ -85,3 +85,18 @@ def test_a_planted_base_dir_is_refused(tmp_path: Path):
         ensure_private_dir(planted, mode=0o700)
     ensure_private_dir(real, mode=0o700)
     assert real.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_seccomp_filter_refuses_what_runs_never_need(local_backend):
+    """ptrace(PTRACE_TRACEME) succeeds for any process, and unshare needs no privilege for
+    some namespaces: under the filter both fail with EPERM."""
+    script = (
+        "import ctypes, os\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "print('ptrace', libc.ptrace(0, 0, 0, 0), ctypes.get_errno())\n"
+        "print('unshare', libc.unshare(0x00020000), ctypes.get_errno())\n"  # CLONE_NEWNS
+    )
+    result = local_backend.run(["python3", "-c", script])
+    lines = dict(line.split(" ", 1) for line in result.stdout.decode().splitlines())
+    assert lines == {"ptrace": "-1 1", "unshare": "-1 1"}, result
+    assert not any("seccomp" in note for note in local_backend.details()["notes"])

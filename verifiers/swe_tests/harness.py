@@ -64,7 +64,7 @@ g() {
 }
 { g init -q && g add -A && g commit -q --no-verify --allow-empty -m base; } >"$H/git.log" 2>&1 \
     || { say stage git-failed; exit 0; }
-touch "$H/base.stamp"; sleep 0.05
+touch "$H/base.stamp"; sleep 0.02  # a later write gets a later mtime (coarse clock)
 reset() { g checkout -q -- . 2>/dev/null; g clean -fdq >/dev/null 2>&1; }
 if [ -f "$H/model.patch" ]; then
     if g apply --whitespace=nowarn "$H/model.patch" 2>"$H/apply.log"; then :
