@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format bench bench-math bench-json bench-patch bench-sandbox bench-swe load image \
+.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe load image \
 	system-deps system-deps-test sandbox-image clean
 
 # Reinstall only when the project's metadata changes.
@@ -48,6 +48,11 @@ format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# A wheel of the project, to `pip install` into a trainer's environment (it is on no index).
+wheel: $(BIN)/.installed
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/reward_server-*.whl
+
 bench: $(BIN)/.installed-dev
 	$(BIN)/python benchmarks/bench_engine.py
 
@@ -84,4 +89,4 @@ load: $(BIN)/.installed-dev system-deps
 	$(BIN)/python benchmarks/load.py --spawn
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -4,39 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.helpers import NotReady, exited, serve, terminate, wait_ready  # noqa: E402
+
 
 def start_server(workers: int) -> tuple[subprocess.Popen, str]:
     """``reward-server serve`` on a free loopback port, once ready; stop it with terminate()."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "reward_server", "serve", "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning"]
-    process = subprocess.Popen(command)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not become ready in 60 s")
+    process, url = serve("--workers", str(workers), "--log-level", "warning")
+    try:
+        wait_ready(url, startup_s=60, gone=exited(process))
+    except NotReady:
+        terminate(process)
+        raise
+    return process, url
 
 
 @contextlib.contextmanager

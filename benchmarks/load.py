@@ -22,10 +22,11 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from common import start_server
+
+from tests.helpers import worker_pids
 
 # (verifier, response, ground truth, expected reward)
 ITEMS = [
@@ -141,26 +142,6 @@ async def client_loop(
             continue
         report.items += len(items)
         check(report, items, expected, response.json())
-
-
-def worker_pids(server_pid: int) -> list[int]:
-    """The pool's worker processes: children of the server's forkserver."""
-    parents: dict[int, int] = {}
-    commands: dict[int, bytes] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                )
-                commands[int(entry.name)] = (entry / "cmdline").read_bytes()
-            except (OSError, IndexError, ValueError):
-                continue
-    forkservers = [
-        pid for pid, parent in parents.items()
-        if parent == server_pid and b"forkserver" in commands.get(pid, b"")
-    ]  # fmt: skip
-    return [pid for pid, parent in parents.items() if parent in forkservers]
 
 
 async def faults(http: httpx.AsyncClient, server_pid: int | None, report: Report) -> None:

@@ -26,9 +26,15 @@ _engine: Engine | None = None
 _engine_lock = threading.Lock()
 
 
-def score(items: Sequence[Item | dict[str, Any]], timeout_s: float | None = None) -> list[Result]:
+def score(
+    items: Sequence[Item | dict[str, Any]],
+    timeout_s: float | None = None,
+    *,
+    reject_unresolved: bool = False,
+) -> list[Result]:
     """Score items with a process-wide engine (started on first use, settings from the
-    environment), exactly as the HTTP API would."""
+    environment), exactly as the HTTP API would. With ``reject_unresolved``, an item no
+    installed verifier can score raises ``reward_server.misconfiguration.UnresolvedVerifier``."""
     global _engine
     with _engine_lock:
         if _engine is None:
@@ -37,4 +43,4 @@ def score(items: Sequence[Item | dict[str, Any]], timeout_s: float | None = None
 
             _engine = Engine(load_settings()).start()
             atexit.register(_engine.close)
-    return _engine.score(items, timeout_s)
+    return _engine.score(items, timeout_s, reject_unresolved=reject_unresolved)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -18,8 +19,10 @@ from reward_server import __version__, compat
 from reward_server.auth import ApiKeyAuth, load_keys
 from reward_server.body_limit import BodySizeLimit
 from reward_server.engine import Engine
+from reward_server.misconfiguration import UnresolvedVerifier, failed_batch
 from reward_server.models import (
     ERROR_RESPONSES,
+    WARNING_HEADER,
     Item,
     Result,
     RewardsRequest,
@@ -32,6 +35,18 @@ from reward_server.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 JSON = "application/json"
+MAX_WARNING_CHARS = 300
+
+
+def scored(body: str | bytes, results: Sequence[Result]) -> Response:
+    """A 200 answer, with :data:`WARNING_HEADER` when the whole batch failed."""
+    warning = failed_batch(results)
+    headers = {}
+    if warning:
+        # One printable ASCII line: header values are latin-1, and details may hold anything.
+        text = warning.encode("ascii", "backslashreplace").decode()[:MAX_WARNING_CHARS]
+        headers[WARNING_HEADER] = "".join(c if c.isprintable() else " " for c in text)
+    return Response(body, 200, media_type=JSON, headers=headers)
 
 
 def start_sandbox(settings: Settings) -> sandbox.Backend:
@@ -93,6 +108,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 headers={"Retry-After": str(settings.retry_after_s)},
             )
 
+    def refuse(endpoint: str, reason: str, message: str) -> NoReturn:
+        """A caller's configuration that cannot give real rewards: a 422 naming the fix,
+        a warning line and a metric, instead of a batch of constant rewards."""
+        engine.metrics.misconfigured.labels(endpoint, reason).inc()
+        log.warning("%s refused: %s", endpoint, message)
+        raise HTTPException(422, message)
+
+    async def score_framework_batch(endpoint: str, items: list[dict[str, Any]]) -> list[Result]:
+        if len(items) > settings.max_items:
+            raise HTTPException(413, f"{len(items)} items exceed the limit of {settings.max_items}")
+        try:
+            engine.check_resolvable(items, compat.LABEL_FIX)
+        except UnresolvedVerifier as exc:
+            refuse(endpoint, "no_verifier", str(exc))
+        admit(len(items))
+        return await engine.score_async(items)
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
@@ -105,11 +137,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(
                 413, f"{len(request.items)} items exceed the limit of {settings.max_items}"
             )
+        if request.reject_unresolved:
+            try:
+                engine.check_resolvable(request.items)
+            except UnresolvedVerifier as exc:
+                refuse("/v1/rewards", "no_verifier", str(exc))
         admit(len(request.items))
         results = await engine.score_async(request.items, request.timeout_s)
-        return Response(
-            RewardsResponse.model_construct(results=results).model_dump_json(), 200, media_type=JSON
-        )
+        return scored(RewardsResponse.model_construct(results=results).model_dump_json(), results)
 
     @app.post("/v1/reward", response_model=Result, tags=["rewards"])
     async def reward(
@@ -118,10 +153,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Score one item."""
         admit(1)
         (result,) = await engine.score_async([item])
-        return Response(result.model_dump_json(), 200, media_type=JSON)
+        return scored(result.model_dump_json(), [result])
 
+    logged = compat.logged_verifiers(
+        settings.extra_logs_verifiers,
+        settings.default_verifier,
+        settings.routes,
+        engine.registry,
+    )
     openrlhf_keys = compat.log_keys(
-        name for verifier in engine.registry.values() for name in verifier.components
+        name for verifier in logged for name in engine.registry[verifier].components
     )
 
     @app.post(
@@ -143,25 +184,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     ) -> Response:
         """OpenRLHF's remote reward model (a batch with ``query``) or slime's (one sample
-        with ``response``). Per-item problems never fail the request."""
+        with ``response``). Per-item problems never fail the request; a configuration that
+        cannot give real rewards (empty labels, no verifier for a label) is a 422."""
         try:
             if "query" in body:
                 request = compat.OpenRLHFRequest.model_validate(body)
                 items = compat.openrlhf_items(request)
             else:
-                sample = compat.SlimeRequest.model_validate(body)
-                prompt = sample.prompt if isinstance(sample.prompt, str) else None
-                items = [compat.item_from_label(sample.label, sample.response, prompt)]
+                items = [compat.slime_item(compat.SlimeRequest.model_validate(body))]
+        except compat.MissingLabels as exc:
+            refuse("/get_reward", "empty_label", str(exc))
         except (ValidationError, ValueError) as exc:
             raise HTTPException(422, str(exc)) from None
-        if len(items) > settings.max_items:
-            raise HTTPException(413, f"{len(items)} items exceed the limit of {settings.max_items}")
-        admit(len(items))
-        results = await engine.score_async(items)
+        results = await score_framework_batch("/get_reward", items)
         if "query" in body:
             answer = compat.openrlhf_response(results, openrlhf_keys)
-            return Response(answer.model_dump_json(), 200, media_type=JSON)
-        return JSONResponse(compat.slime_response(results[0]))
+            return scored(answer.model_dump_json(), results)
+        return scored(json.dumps(compat.slime_response(results[0])), results)
+
+    @app.post("/slime/reward", response_model=float, tags=["compatibility"])
+    async def slime_reward(
+        body: Annotated[
+            dict[str, Any], Body(json_schema_extra=compat.SlimeRequest.model_json_schema())
+        ],
+    ) -> Response:
+        """slime's remote reward model answered with a bare number, as slime stores it in
+        ``sample.reward``: no ``--reward-key`` needed."""
+        try:
+            item = compat.slime_item(compat.SlimeRequest.model_validate(body))
+        except compat.MissingLabels as exc:
+            refuse("/slime/reward", "empty_label", str(exc))
+        except ValidationError as exc:
+            raise HTTPException(422, str(exc)) from None
+        (result,) = await score_framework_batch("/slime/reward", [item])
+        return scored(json.dumps(result.reward), [result])
 
     @app.get("/v1/verifiers", response_model=list[VerifierInfo], tags=["verifiers"])
     async def list_verifiers() -> list[VerifierInfo]:

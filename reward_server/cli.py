@@ -45,10 +45,15 @@ def serve(
     settings = _load(config, host=host, port=port, workers=workers, log_level=log_level)
     log_config = logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(log_config)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # settings that only the installed verifiers can check
+        typer.echo(f"reward-server: invalid configuration: {exc}", err=True)
+        raise typer.Exit(2) from None
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (up to 30 s),
     # then the app's shutdown stops the workers.
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=log_config,
@@ -115,6 +120,14 @@ def score(
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Items per chunk.")] = 256,
     timeout_s: Annotated[float | None, typer.Option(help="Per-item deadline.")] = None,
+    keep_failed: Annotated[
+        bool,
+        typer.Option(
+            "--keep-failed",
+            help="On a rerun, keep rows that failed (invalid_input, error, timeout) instead "
+            "of scoring them again.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Score a dataset offline, with the same verifiers and engine as the service."""
@@ -127,11 +140,18 @@ def score(
     )
 
     from reward_server import batch
+    from reward_server.misconfiguration import UnresolvedVerifier
 
     settings = _load(config)
+    err = Console(stderr=True)
+    started = False
     try:
         columns = batch.parse_mapping(mapping)
-        skip = batch.done_ids(Path(output)) if output != "-" else set()
+        records = batch.check_mapping(batch.read_records(input_path), columns)
+        earlier = batch.resume(Path(output), keep_failed=keep_failed) if output != "-" else None
+        if earlier and earlier.dropped:
+            failed = ", ".join(f"{n} {status}" for status, n in sorted(earlier.dropped.items()))
+            err.print(f"scoring again the rows that failed in the earlier run: {failed}")
         if url:
             scorer = batch.remote_scorer(url, timeout_s)
         elif ray:
@@ -141,7 +161,6 @@ def score(
         else:
             scorer = batch.local_scorer(settings, timeout_s)
         total = batch.count_records(input_path)
-        err = Console(stderr=True)
         sink = sys.stdout if output == "-" else Path(output).open("a", encoding="utf-8")  # noqa: SIM115
         progress = Progress(
             TextColumn("scoring"),
@@ -160,14 +179,15 @@ def score(
                 speed = progress.tasks[0].speed
                 progress.update(task, rate=f"{speed:,.0f} items/s" if speed else "")
 
+            started = True
             try:
                 summary = batch.run(
-                    batch.read_records(input_path),
+                    records,
                     sink,
                     scorer,
                     mapping=columns,
                     verifier=verifier,
-                    skip=skip,
+                    skip=earlier.done if earlier else set(),
                     chunk_size=chunk_size,
                     progress=advance,
                 )
@@ -177,6 +197,17 @@ def score(
     except (batch.BatchError, FileNotFoundError) as exc:
         typer.echo(f"reward-server score: {exc}", err=True)
         raise typer.Exit(2) from None
+    except UnresolvedVerifier as exc:
+        typer.echo(f"reward-server score: {exc} Or pass --verifier NAME.", err=True)
+        raise typer.Exit(2) from None
+    except batch.ServerUnavailable as exc:
+        hint = " (the rows written so far are kept: rerun to resume)" if started else ""
+        typer.echo(f"reward-server score: {exc}{hint}", err=True)
+        raise typer.Exit(1) from None
+    if earlier:
+        summary.rescored = sum(earlier.dropped.values())
+    if output != "-":
+        summary = summary.of_file(Path(output))
     table = Table(title="Summary", show_header=False)
     for name, value in batch.summary_rows(summary):
         table.add_row(name, value)

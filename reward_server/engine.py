@@ -9,6 +9,7 @@ an ``error``. Other items, and the server, carry on.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import logging
@@ -17,22 +18,39 @@ import multiprocessing
 import signal
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 from pydantic import ValidationError
 
+from reward_server.launcher import worker_context
 from reward_server.metrics import Metrics
+from reward_server.misconfiguration import (
+    FAILED_BATCH_LOG_INTERVAL_S,
+    MAX_NAME_CHARS,
+    UNRESOLVED_FIX,
+    Throttle,
+    UnresolvedVerifier,
+    describe_unresolved,
+    failed_batch,
+)
 from reward_server.models import Item, Result
-from reward_server.routing import choose_verifier
+from reward_server.routing import Origin, verifier_choice
 from reward_server.settings import Settings
+from reward_server.sweeper import Sweeper
 from reward_server.worker import MAX_DETAIL_CHARS, init_worker, run_verifier
 from verifiers.base import InvalidInput, Outcome, Status, Verifier, describe_validation_error
 from verifiers.registry import Registry, default_registry
 
 log = logging.getLogger(__name__)
+
+# A pool with items waiting and none running for this long is stuck, not busy: a running
+# item, however slow, counts as progress.
+POOL_STALL_S = 5.0
+POOL_START_S = 60.0
+"""A new pool gets this long to start its workers and run a first item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +79,9 @@ class Engine:
         self._outstanding: dict[concurrent.futures.Future, ProcessPool] = {}
         self._outstanding_lock = threading.Lock()
         self._closed = threading.Event()
+        self._working_pool: ProcessPool | None = None  # the pool that has run an item
+        self._failed_batch_log = Throttle(FAILED_BATCH_LOG_INTERVAL_S)
+        self._sweeper = Sweeper(self.settings.sandbox.backend_config())
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -108,19 +129,28 @@ class Engine:
             if not pool.active:
                 self._replace_pool(pool, "a worker died mid-message")
                 stalled_since = None
-            elif self._stalled(pool):
-                stalled_since = stalled_since or time.monotonic()
-                if time.monotonic() - stalled_since > POOL_STALL_S:
-                    self._replace_pool(pool, f"no item started for {POOL_STALL_S:g} s")
-                    stalled_since = None
-            else:
+                continue
+            waiting, running = self._activity(pool)
+            if running:
+                self._working_pool = pool
+            if not waiting or running:
+                stalled_since = None
+                continue
+            # A pool that has not run an item yet may still be starting its workers (the
+            # first start imports every verifier); one that has is stuck after POOL_STALL_S.
+            started = self._working_pool is pool
+            limit = POOL_STALL_S if started else POOL_START_S
+            stalled_since = stalled_since or time.monotonic()
+            if time.monotonic() - stalled_since > limit:
+                phase = "" if started else " since the pool started"
+                self._replace_pool(pool, f"no item started for {limit:g} s{phase}")
                 stalled_since = None
 
-    def _stalled(self, pool: ProcessPool) -> bool:
-        """Items are waiting for this pool and none of them is running."""
+    def _activity(self, pool: ProcessPool) -> tuple[bool, bool]:
+        """Whether items are waiting for this pool, and whether one of them is running."""
         with self._outstanding_lock:
             mine = [future for future, owner in self._outstanding.items() if owner is pool]
-        return bool(mine) and not any(future.running() for future in mine)
+        return bool(mine), any(future.running() for future in mine)
 
     def _replace_pool(self, broken: ProcessPool, reason: str) -> None:
         with self._lock:
@@ -129,6 +159,7 @@ class Engine:
             self._pool = self._new_pool()
         log.error("worker pool replaced: %s", reason)
         self.metrics.worker_restarts.labels("pool").inc()
+        self._sweeper.soon()
         with self._outstanding_lock:
             lost = [future for future, pool in self._outstanding.items() if pool is broken]
         for future in lost:
@@ -149,17 +180,71 @@ class Engine:
     def _worker_context(self) -> multiprocessing.context.BaseContext:
         # Not fork: the server process has threads (event loop, pebble's managers). The
         # forkserver imports the verifiers once, so a worker replaced after a timeout is
-        # back in milliseconds rather than re-importing everything like spawn would.
-        context = multiprocessing.get_context("forkserver")
+        # back in milliseconds rather than re-importing everything like spawn would; and
+        # no worker imports the caller's __main__ (a training script importing torch).
         modules = {"reward_server.worker"}
         modules.update(v.function.__module__ for v in self.registry.values())
-        context.set_forkserver_preload(sorted(modules))
-        return context
+        return worker_context(modules)
+
+    # -- choosing verifiers ------------------------------------------------------------
+
+    def _choose(self, verifier: str | None, data_source: str | None) -> tuple[str | None, Origin]:
+        settings = self.settings
+        return verifier_choice(verifier, data_source, settings.routes, settings.default_verifier)
+
+    def _installed(self) -> str:
+        return ", ".join(self.registry) or "none"
+
+    def unresolved(self, items: Sequence[Any]) -> list[tuple[int, str]]:
+        """``(index, why)`` for every item no installed verifier can score. Items that are
+        malformed in other ways are left to their own ``invalid_input`` result."""
+        problems = []
+        for index, raw in enumerate(items):
+            fields = vars(raw) if isinstance(raw, Item) else raw
+            if not isinstance(fields, Mapping):
+                continue
+            verifier, data_source = fields.get("verifier"), fields.get("data_source")
+            if not isinstance(verifier, str | None) or not isinstance(data_source, str | None):
+                continue
+            name, origin = self._choose(verifier, data_source)
+            if name in self.registry:
+                continue
+            shown = (data_source or "")[:MAX_NAME_CHARS]
+            if name is None:
+                source = f"data_source {shown!r} has no route" if data_source else "no data_source"
+                why = f"names no verifier, {source}, and the server has no default_verifier"
+            elif origin == "item":
+                why = f"names verifier {name[:MAX_NAME_CHARS]!r}, which is not installed"
+            elif origin == "route":
+                why = f"data_source {shown!r} routes to {name!r}, which is not installed"
+            else:
+                why = f"falls to default_verifier {name!r}, which is not installed"
+            problems.append((index, why))
+        return problems
+
+    def check_resolvable(self, items: Sequence[Any], fix: str = UNRESOLVED_FIX) -> None:
+        """Raise :class:`UnresolvedVerifier`, naming the items and ``fix``, when any item
+        has no verifier: the framework entry points refuse such a batch instead of
+        answering it with a constant reward."""
+        problems = self.unresolved(items)
+        if problems:
+            message = describe_unresolved(problems, len(items), self._installed(), fix)
+            raise UnresolvedVerifier(message)
 
     # -- scoring -----------------------------------------------------------------------
 
-    def score(self, items: Sequence[Any], timeout_s: float | None = None) -> list[Result]:
-        """Score a batch; ``results[i]`` answers ``items[i]``."""
+    def score(
+        self,
+        items: Sequence[Any],
+        timeout_s: float | None = None,
+        *,
+        reject_unresolved: bool = False,
+    ) -> list[Result]:
+        """Score a batch; ``results[i]`` answers ``items[i]``. With ``reject_unresolved``,
+        a batch with an item no verifier can score raises :class:`UnresolvedVerifier`
+        instead of answering that item ``invalid_input``."""
+        if reject_unresolved:
+            self.check_resolvable(items)
         prepared, futures = self._submit(items, timeout_s)
         concurrent.futures.wait(futures.values())
         return self._collect(prepared, futures)
@@ -222,8 +307,13 @@ class Engine:
 
     def _finished(self, future: concurrent.futures.Future) -> None:
         with self._outstanding_lock:
-            self._outstanding.pop(future, None)
+            pool = self._outstanding.pop(future, None)
             self.metrics.set_pending(len(self._outstanding), self.settings.workers)
+        # Any answer from a worker (a result, a timeout kill, a crash) shows that the pool
+        # has started; a failure we set ourselves does not.
+        cancelled = future.cancelled()
+        if pool is not None and not cancelled and not isinstance(future.exception(), PoolBroken):
+            self._working_pool = pool
 
     def _prepare(self, raw: Any, timeout_s: float | None) -> _Job | Result:
         """Every check that needs no worker; a failure is this item's invalid_input result."""
@@ -236,25 +326,23 @@ class Engine:
                 item_id = raw.get("id") if isinstance(raw, dict) else None
                 return self._failure(
                     item_id if isinstance(item_id, str) else None,
-                    "",
-                    Status.INVALID_INPUT,
-                    f"invalid item: {describe_validation_error(exc)}",
+                    status=Status.INVALID_INPUT,
+                    detail=f"invalid item: {describe_validation_error(exc)}",
                 )
-        name = choose_verifier(
-            item.verifier, item.data_source, self.settings.routes, self.settings.default_verifier
-        )
+        name, _ = self._choose(item.verifier, item.data_source)
         if name is None:
             return self._failure(
                 item.id,
-                "",
-                Status.INVALID_INPUT,
-                "no verifier: set 'verifier', or a 'data_source' the server routes",
+                status=Status.INVALID_INPUT,
+                detail="no verifier: set 'verifier', or a 'data_source' the server routes",
             )
         verifier = self.registry.get(name)
         if verifier is None:
-            known = ", ".join(self.registry) or "none"
             return self._failure(
-                item.id, name, Status.INVALID_INPUT, f"unknown verifier {name!r} (known: {known})"
+                item.id,
+                status=Status.INVALID_INPUT,
+                detail=f"unknown verifier {name!r} (known: {self._installed()})",
+                verifier_name=name,
             )
         limit = self.settings.max_field_chars
         for name_of_field in ("response", "prompt"):
@@ -262,15 +350,17 @@ class Engine:
             if value is not None and len(value) > limit:
                 return self._failure(
                     item.id,
-                    name,
-                    Status.INVALID_INPUT,
-                    f"{name_of_field} has {len(value)} characters, over the limit of {limit}",
-                    verifier,
+                    status=Status.INVALID_INPUT,
+                    detail=f"{name_of_field} has {len(value)} characters, over the limit "
+                    f"of {limit}",
+                    verifier=verifier,
                 )
         try:
             options = verifier.parse_options(item.options)
         except InvalidInput as exc:
-            return self._failure(item.id, name, Status.INVALID_INPUT, str(exc), verifier)
+            return self._failure(
+                item.id, status=Status.INVALID_INPUT, detail=str(exc), verifier=verifier
+            )
         deadline = timeout_s or verifier.timeout_s or self.settings.default_timeout_s
         return _Job(
             item_id=item.id,
@@ -295,6 +385,7 @@ class Engine:
                 metrics.sandbox(finished.sandbox_runs)
                 if finished.restart:
                     metrics.worker_restarts.labels(finished.restart).inc()
+                    self._sweeper.soon()  # its sandbox runs' work dirs, cgroups, containers
             results.append(result)
         # Only installed verifiers become labels: names from requests would let any
         # client grow the series without bound.
@@ -302,7 +393,28 @@ class Engine:
             (r.verifier if r.verifier in self.registry else "none", str(r.status), r.elapsed_ms)
             for r in results
         )
+        if failed_batch(results):
+            self._report_failed_batch(results)
         return results
+
+    def _report_failed_batch(self, results: list[Result]) -> None:
+        """Count, and log (at most once per interval), a batch whose rewards are all the
+        failure reward. No detail: it may quote a ground truth, and bodies stay out of logs."""
+        self.metrics.failed_batches.inc()
+        quiet = self._failed_batch_log.quiet()
+        if quiet is None:
+            return
+        counts = collections.Counter(
+            (r.verifier if r.verifier in self.registry else "(none or unknown)", r.status.value)
+            for r in results
+        )
+        log.warning(
+            "every item of a batch failed, its rewards are all failure_reward (%s): %s; "
+            "a configuration mistake of the caller? %d more such batches since the last line",
+            self.settings.failure_reward,
+            ", ".join(f"{n} {status} from {name}" for (name, status), n in sorted(counts.items())),
+            quiet,
+        )
 
     def _result(self, job: _Job, outcome: Outcome, elapsed_ms: float) -> Result:
         declared = job.verifier.components
@@ -318,15 +430,18 @@ class Engine:
         except (TypeError, ValueError, AttributeError) as exc:
             return self._failure(
                 job.item_id,
-                job.verifier.name,
-                Status.ERROR,
-                f"verifier returned a malformed outcome: {exc}",
-                job.verifier,
-                elapsed_ms,
+                status=Status.ERROR,
+                detail=f"verifier returned a malformed outcome: {exc}",
+                verifier=job.verifier,
+                elapsed_ms=elapsed_ms,
             )
         if not status.is_judgement:
             return self._failure(
-                job.item_id, job.verifier.name, status, outcome.detail, job.verifier, elapsed_ms
+                job.item_id,
+                status=status,
+                detail=outcome.detail,
+                verifier=job.verifier,
+                elapsed_ms=elapsed_ms,
             )
         return Result.model_construct(
             id=job.item_id,
@@ -341,13 +456,16 @@ class Engine:
     def _failure(
         self,
         item_id: str | None,
-        verifier_name: str,
+        *,
         status: Status,
         detail: str | None,
+        verifier_name: str = "",
         verifier: Verifier | None = None,
         elapsed_ms: float = 0.0,
     ) -> Result:
-        """An operational failure: the configured failure reward, components all zero."""
+        """An operational failure: the configured failure reward, components all zero. The
+        verifier's name is ``verifier_name``, or ``verifier``'s when one was chosen."""
+        verifier_name = verifier.name if verifier is not None else verifier_name
         components = dict.fromkeys(verifier.components, 0.0) if verifier else {}
         return Result.model_construct(
             id=item_id,
@@ -358,11 +476,6 @@ class Engine:
             components=components,
             elapsed_ms=elapsed_ms,
         )
-
-
-# A pool with items waiting and none running for this long is stuck, not busy: a running
-# item, however slow, counts as progress.
-POOL_STALL_S = 5.0
 
 
 class PoolBroken(RuntimeError):

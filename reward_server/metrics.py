@@ -75,6 +75,19 @@ class Metrics:
             "Requests refused with 503 because the queue of pending items was full.",
             registry=registry,
         )
+        self.failed_batches = Counter(
+            "reward_server_failed_batches",
+            "Batches in which every item failed (invalid_input or error): a constant reward, "
+            "most often a caller's configuration mistake.",
+            registry=registry,
+        )
+        self.misconfigured = Counter(
+            "reward_server_misconfigured_requests",
+            "Requests refused because the caller's configuration cannot give real rewards "
+            "(no verifier resolvable, empty labels).",
+            ["endpoint", "reason"],
+            registry=registry,
+        )
         self.sandbox_runs = Counter(
             "reward_server_sandbox_runs",
             "Sandbox runs by backend and outcome (ok, failed, timeout, oom, error).",

@@ -8,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, WithJsonSchema
 
 from verifiers.base import Status, Verifier
 
+WARNING_HEADER = "X-Reward-Server-Warning"
+"""Response header set when every item of a batch failed (invalid_input or error), so that
+its rewards are all the failure reward; the value says how, with the first item's detail."""
+
 
 class Item(BaseModel):
     """One sample to score."""
@@ -45,6 +49,11 @@ class RewardsRequest(BaseModel):
     items: list[RawItem]
     timeout_s: PositiveFloat | None = Field(
         None, description="Per-item deadline for this request, capped by the server."
+    )
+    reject_unresolved: bool = Field(
+        False,
+        description="Refuse the request (422) when an item has no verifier the server can "
+        "use, instead of answering that item invalid_input.",
     )
 
 

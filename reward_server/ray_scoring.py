@@ -34,6 +34,15 @@ def ray_scorer(settings: Any, timeout_s: float | None, address: str | None):
         def score(self, items: list[dict], timeout: float | None) -> list[dict]:
             return [r.model_dump(mode="json") for r in self.engine.score(items, timeout)]
 
+    from reward_server.engine import Engine
+
+    resolver = Engine(settings)  # never started: it only checks each chunk's verifiers
+
+    def checked(chunks: Iterator[list[dict]]) -> Iterator[list[dict]]:
+        for chunk in chunks:
+            resolver.check_resolvable(chunk)
+            yield chunk
+
     def score_chunks(chunks: Iterator[list[dict]]) -> Iterator[list[Result]]:
         started_here = not ray.is_initialized()
         if started_here:
@@ -49,7 +58,7 @@ def ray_scorer(settings: Any, timeout_s: float | None, address: str | None):
             pool = ActorPool(actors)
             # A window of chunks in flight per actor keeps every node busy; map keeps order.
             for dumped in pool.map(
-                lambda actor, chunk: actor.score.remote(chunk, timeout_s), chunks
+                lambda actor, chunk: actor.score.remote(chunk, timeout_s), checked(chunks)
             ):
                 yield [Result.model_validate(result) for result in dumped]
         finally:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
+from typing import Literal
+
+Origin = Literal["item", "route", "default"]
 
 
 def route_data_source(data_source: str, routes: Mapping[str, str]) -> str | None:
@@ -21,10 +24,20 @@ def choose_verifier(
     routes: Mapping[str, str],
     default: str | None,
 ) -> str | None:
+    return verifier_choice(verifier, data_source, routes, default)[0]
+
+
+def verifier_choice(
+    verifier: str | None,
+    data_source: str | None,
+    routes: Mapping[str, str],
+    default: str | None,
+) -> tuple[str | None, Origin]:
+    """The verifier's name (``None``: none), and where it came from."""
     if verifier:
-        return verifier
+        return verifier, "item"
     if data_source:
         routed = route_data_source(data_source, routes)
         if routed:
-            return routed
-    return default
+            return routed, "route"
+    return default, "default"

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_ROUTES),
         description="data_source glob pattern -> verifier name; first match wins.",
     )
+    extra_logs_verifiers: list[str] | None = Field(
+        None,
+        description="Verifiers whose components are OpenRLHF extra_logs keys, besides timeout "
+        "and error (default: default_verifier and the routes' verifiers).",
+    )
     worker_memory_mb: int = Field(
         4096,
         ge=0,

@@ -147,15 +147,25 @@ class DockerBackend(Backend):
         uid, gid = _ids(run_user)
         with self.slots.acquire(timeout_s=limits.wall_s):
             return self._container_run(
-                argv, workspace, limits, env or {}, collect,
-                image or self.config.image, workdir, writable_root, run_user, uid, gid,
-            )  # fmt: skip
+                argv,
+                workspace,
+                limits,
+                env=env or {},
+                collect=collect,
+                image=image or self.config.image,
+                workdir=workdir,
+                writable_root=writable_root,
+                user=run_user,
+                uid=uid,
+                gid=gid,
+            )
 
     def _container_run(
         self,
         argv: list[str],
         workspace: Workspace,
         limits: Limits,
+        *,
         env: dict[str, str],
         collect: Sequence[str],
         image: str,
@@ -166,6 +176,7 @@ class DockerBackend(Backend):
         gid: int,
     ) -> ExecResult:
         import docker
+        import requests  # docker's transport: its timeouts are requests'
         from docker.types import LogConfig, Mount, Ulimit
 
         labels = {LABEL: "1", OWNER_LABEL: str(os.getpid())}
@@ -218,7 +229,9 @@ class DockerBackend(Backend):
             timed_out = False
             try:
                 exit_code = container.wait(timeout=limits.wall_s)["StatusCode"]
-            except Exception:  # the watchdog: `wait` gave up at the deadline
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                # The watchdog: `wait` gave up at the deadline. Any other engine error is
+                # ours, not a verdict on the code that ran.
                 timed_out = True
                 with contextlib.suppress(docker.errors.APIError):
                     container.kill()

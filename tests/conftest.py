@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import terminate
+from tests.helpers import NotReady, exited, serve, terminate, wait_ready
+from tests.helpers import free_port as free_port  # where several tests import it from
 
 TESTS = Path(__file__).parent
 # The repositories under data/ have test suites of their own, run only inside the sandbox.
@@ -24,12 +23,6 @@ PLUGINS = TESTS / "plugins"
 # The test-only verifiers are found through their entry points, in this process and in
 # the servers it starts.
 sys.path.insert(0, str(PLUGINS))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -52,31 +45,19 @@ def start_server(
     startup_s: float = 60,
     wait_for: str = "/readyz",
 ) -> Server:
-    port = free_port()
     environment = {**os.environ, **(env or {})}
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(PLUGINS), environment.get("PYTHONPATH")])
     )
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reward_server", "serve", "--port", str(port), *args],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=environment,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log_path)
-    deadline = time.monotonic() + startup_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
-        try:
-            if httpx.get(f"{server.url}{wait_for}", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError(f"server not ready after {startup_s} s:\n{server.log()}")
+        process, url = serve(*args, stdout=log, env=environment)
+    server = Server(url, process, log_path)
+    try:
+        wait_ready(url, startup_s=startup_s, gone=exited(process), path=wait_for)
+    except NotReady as problem:
+        stop_server(server)
+        raise RuntimeError(f"{problem}:\n{server.log()}") from None
+    return server
 
 
 def stop_server(server: Server) -> None:

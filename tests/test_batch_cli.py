@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PLUGINS, Server
+from tests.conftest import PLUGINS, Server, free_port
 
 COMMAND = [sys.executable, "-m", "reward_server", "score"]
 
@@ -64,7 +64,7 @@ def test_scores_a_file_with_a_mapping_and_a_summary(dataset: Path, tmp_path: Pat
     assert [r["id"] for r in results] == [f"q{i}" for i in range(2000)]
     assert all(r["reward"] == float(i % 7 == i % 5) for i, r in enumerate(results))
     assert all("elapsed_ms" not in r for r in results)
-    assert "scored" in done.stderr and "2000" in done.stderr
+    assert "rows in output" in done.stderr and "2000" in done.stderr
     assert "verifier math" in done.stderr
     assert "mean reward" in done.stderr
 
@@ -80,7 +80,7 @@ def test_an_interrupted_run_resumes_to_the_same_output(dataset: Path, tmp_path: 
     again = run(str(dataset), "-o", str(resumed), "--verifier", "math", "--map", MAP)
     assert again.returncode == 0, again.stderr
     assert resumed.read_text() == text
-    assert "skipped (already in output)" in again.stderr
+    assert "kept from an earlier run" in again.stderr
 
 
 def test_a_killed_run_resumes_to_the_same_output(tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_stdin_to_stdout_with_line_number_ids() -> None:
 
 def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"response": "1"}\nnot json\n')
+    broken.write_text('{"response": "1", "ground_truth": "1"}\nnot json\n')
     done = run(str(broken), "-o", str(tmp_path / "out.jsonl"))
     assert done.returncode == 2
     assert "broken.jsonl:2: not JSON" in done.stderr
@@ -138,6 +138,73 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     assert "field=column" in done.stderr
     done = run(str(tmp_path / "missing.jsonl"), "-o", "-")
     assert done.returncode == 2
+
+
+def test_a_mapping_typo_stops_before_scoring(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    done = run(str(dataset), "-o", str(out), "--verifier", "math", "--map", "response=answr")
+    assert done.returncode == 2
+    assert "--map response=answr: the first record has no column 'answr'" in done.stderr
+    assert "(columns: answer, completion, uid)" in done.stderr
+    assert not out.exists()
+    done = run(str(dataset), "-o", str(out), "--verifier", "math", "--map", "id=uid")
+    assert done.returncode == 2
+    assert "no 'response' column: map one with --map response=COLUMN" in done.stderr
+
+
+def test_items_with_no_verifier_stop_the_run(dataset: Path, tmp_path: Path) -> None:
+    done = run(str(dataset), "-o", str(tmp_path / "out.jsonl"), "--map", MAP)
+    assert done.returncode == 2
+    assert "256 of 256 items have no verifier" in done.stderr
+    assert "Or pass --verifier NAME." in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_rerun_scores_failed_rows_again(tmp_path: Path) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps(
+                {"id": i, "response": "x", "ground_truth": "1", "options": {"seconds": i % 2}}
+            )
+            + "\n"
+            for i in range(4)
+        )
+    )
+    out = tmp_path / "out.jsonl"
+    args = [str(data), "-o", str(out), "--verifier", "sleepy"]
+    assert run(*args, "--timeout-s", "0.5").returncode == 0
+    assert [r["status"] for r in lines(out)] == ["ok", "timeout", "ok", "timeout"]
+    kept = run(*args, "--keep-failed")
+    assert kept.returncode == 0, kept.stderr
+    assert [r["status"] for r in lines(out)] == ["ok", "timeout", "ok", "timeout"]
+    again = run(*args)
+    assert again.returncode == 0, again.stderr
+    assert "scoring again the rows that failed in the earlier run: 2 timeout" in again.stderr
+    assert [(r["id"], r["status"]) for r in lines(out)] == [
+        ("0", "ok"),
+        ("2", "ok"),
+        ("1", "ok"),
+        ("3", "ok"),
+    ]
+    summary = dict(
+        line.strip("│ ").rsplit("│", 1)
+        for line in again.stderr.splitlines()
+        if line.count("│") == 3
+    )
+    summary = {key.strip(): value.strip() for key, value in summary.items()}
+    assert summary["rows in output"] == "4"
+    assert summary["kept from an earlier run"] == "2"
+    assert summary["failed earlier, scored again"] == "2"
+    assert summary["mean reward"] == "1.0000"  # over the whole file, not this run's rows
+
+
+def test_an_unreachable_server_is_one_line(dataset: Path, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = run(str(dataset), "-o", str(tmp_path / "o.jsonl"), "--map", MAP, "--url", url)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"reward-server score: cannot reach the server at {url}: ")
+    assert len(done.stderr.splitlines()) == 1
 
 
 def test_bad_items_get_invalid_input_lines(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from tests.conftest import Server, free_port
 from tests.helpers import item
 from verifiers.base import Status
 
-FAST = {"backoff_s": 0.01, "max_backoff_s": 0.05}
+FAST = {"backoff_s": 0.01, "max_backoff_s": 0.05, "retry_window_s": 5.0}
 
 
 @dataclass
@@ -154,12 +154,13 @@ def test_gives_up_on_persistent_5xx() -> None:
     with (
         fake_server([(500, "Internal Server Error")]) as fake,
         RewardClient(fake.url, retries=2, **FAST) as client,
-        pytest.raises(RewardServerError, match="failed after 3 attempts: HTTP 500") as caught,
+        pytest.raises(RewardServerError, match=r"after 3 attempts in [\d.]+ s: HTTP 500") as c,
     ):
         client.score(numbered(2))
     assert len(fake.requests) == 3
-    assert caught.value.status_code == 500
-    assert caught.value.attempts == 3
+    assert c.value.status_code == 500
+    assert c.value.attempts == 3
+    assert c.value.results == []
 
 
 def test_4xx_is_not_retried() -> None:
@@ -187,7 +188,7 @@ def test_connection_refused_fails_quickly() -> None:
     started = time.monotonic()
     with (
         RewardClient(url, retries=3, **FAST) as client,
-        pytest.raises(RewardServerError, match="failed after 4 attempts: ConnectError") as caught,
+        pytest.raises(RewardServerError, match=r"after 4 attempts in [\d.]+ s: ConnectE") as caught,
     ):
         client.score(numbered(1))
     assert time.monotonic() - started < 2
@@ -231,6 +232,59 @@ def test_settings_are_checked() -> None:
         RewardClient(batch_size=0)
     with pytest.raises(ValueError, match="retries"):
         RewardClient(retries=-1)
+    with pytest.raises(ValueError, match="retry_window_s"):
+        RewardClient(retry_window_s=-1)
+
+
+def test_rides_out_a_restart_longer_than_a_few_retries(server: Server) -> None:
+    """Forty refusals in a row (about 3 s here, a restarting server in the field) are
+    retried through, since the default window is 60 s, not a count of attempts."""
+    script = [(503, {"detail": "restarting"})] * 40 + ["proxy"]
+    with (
+        fake_server(script, upstream=server.url) as fake,
+        RewardClient(fake.url, backoff_s=0.05, max_backoff_s=0.1) as client,
+    ):
+        assert client.retry_window_s == 60.0
+        check_numbered(client.score(numbered(4)), 4)
+    assert len(fake.requests) == 41
+
+
+def test_giving_up_keeps_the_results_already_received(server: Server) -> None:
+    script = ["proxy", "proxy", (500, "Internal Server Error")]
+    with (
+        fake_server(script, upstream=server.url) as fake,
+        RewardClient(fake.url, batch_size=2, backoff_s=0.01, retry_window_s=0.3) as client,
+        pytest.raises(RewardServerError) as caught,
+    ):
+        client.score(numbered(6))
+    message = str(caught.value)
+    assert "failed after" in message and "HTTP 500" in message
+    assert "4 of 6 items were scored before it failed" in message
+    check_numbered(caught.value.results, 4)
+    assert len(fake.requests) > 3
+
+
+def test_raise_on_failed_batch(server: Server) -> None:
+    bad = [item("exact_match", "a", 3), item("exact_match", "b", 4)]
+    with RewardClient(server.url) as client:
+        assert [r.status for r in client.score(bad)] == [Status.INVALID_INPUT] * 2
+    with (
+        RewardClient(server.url, raise_on_failed_batch=True) as client,
+        pytest.raises(RewardServerError, match=r"every item of this batch failed \(2 inv") as c,
+    ):
+        assert client.score([item("exact_match", "a", "a")])[0].reward == 1.0
+        client.score(bad)
+    assert [r.status for r in c.value.results] == [Status.INVALID_INPUT] * 2
+
+
+def test_reject_unresolved(server: Server) -> None:
+    items = [{"data_source": "nobody/knows", "response": "1", "ground_truth": "1"}]
+    with (
+        RewardClient(server.url) as client,
+        pytest.raises(RewardServerError, match=r"refused: HTTP 422.*has no route") as caught,
+    ):
+        client.score(items, reject_unresolved=True)
+    assert caught.value.status_code == 422
 
 
 def test_async_client(server: Server) -> None:
@@ -264,8 +318,9 @@ def test_async_client(server: Server) -> None:
             await client.close()
         assert len(fake.requests) == 1
 
-        async with AsyncRewardClient(f"http://127.0.0.1:{free_port()}", **FAST) as client:
-            with pytest.raises(RewardServerError, match="after 4 attempts: ConnectError"):
+        url = f"http://127.0.0.1:{free_port()}"
+        async with AsyncRewardClient(url, retries=3, **FAST) as client:
+            with pytest.raises(RewardServerError, match=r"after 4 attempts in .* ConnectError"):
                 await client.score(numbered(1))
 
     asyncio.run(main())

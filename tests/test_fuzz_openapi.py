@@ -29,6 +29,7 @@ def test_schema_lists_every_public_operation(server):
         "POST /v1/reward",
         "GET /v1/verifiers",
         "POST /get_reward",
+        "POST /slime/reward",
     } <= labels
 
 

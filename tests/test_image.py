@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import free_port
-from tests.helpers import item
+from tests.helpers import NotReady, free_port, item, wait_ready
 from tests.swe_fixtures import MINI_GOLD, fenced, mini_instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,18 +58,16 @@ def service(image, docker_engine):
         group_add=[str(os.stat(socket).st_gid)],
     )
     url = f"http://127.0.0.1:{port}"
+
+    def stopped() -> str | None:
+        container.reload()
+        return None if container.status == "running" else f"container is {container.status}"
+
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            container.reload()
-            assert container.status == "running", container.logs().decode()[-3000:]
-            assert time.monotonic() < deadline, container.logs().decode()[-3000:]
-            time.sleep(0.5)
+        try:
+            wait_ready(url, startup_s=90, gone=stopped, poll_s=0.5)
+        except NotReady as problem:
+            pytest.fail(f"{problem}:\n{container.logs().decode()[-3000:]}")
         yield url, container
     finally:
         container.remove(force=True)

@@ -312,6 +312,9 @@ GARBAGE = {
     "fences": "```json\n{\n```\n" * (MEGABYTE // 14),
     "unterminated-array": "[" + "1," * (MEGABYTE // 2),
     "think-tags": "<think>{[" * (MEGABYTE // 9),
+    # Every inner bracket once started a decode that read to the end: 127 x 1 MB.
+    "unclosed-nest": "x " + "[0," * 127 + "0," * (MEGABYTE // 2 - 200),
+    "unclosed-nest-in-a-string": 'x "' + "[" * 500 + "0," * (MEGABYTE // 2 - 300),
 }
 
 
@@ -322,6 +325,26 @@ def test_a_megabyte_of_garbage_returns_quickly(name: str, extraction: str) -> No
     assert seconds < 1.0, f"took {seconds:.2f} s"
     assert outcome.reward < 1.0
     assert outcome.status in (Status.FORMAT_ERROR, Status.OK)
+
+
+def test_prose_finds_the_value_inside_an_unclosed_nest() -> None:
+    response = "Here: " + "[0," * 100 + '{"ok": true} and that is all'
+    outcome = verify(response, {"type": "object"}, {"extraction": "lenient"})
+    assert (outcome.status, outcome.reward) == (Status.OK, pytest.approx(0.9))
+    assert "found in prose" in outcome.detail
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_partial_credit_of_a_long_keyed_instance(engine: str) -> None:
+    # 50,000 leaves under a 100,000-character key: one pointer per leaf would be 5 GB.
+    instance = {"k" * 100_000: [0] * 50_000, "b": "x"}
+    schema = {"properties": {"b": {"type": "integer"}}}
+    outcome = verify(json.dumps(instance), schema, {"engine": engine})
+    assert outcome.components["checks_passed_fraction"] == 50_000 / 50_001
+    assert outcome.reward == pytest.approx(0.5 * 50_000 / 50_001 * 0.9)
+    expected = {"schema": {}, "expected": {"k" * 100_000: [0] * 49_999 + [1], "b": "x"}}
+    outcome = verify(json.dumps(instance), expected, {"engine": engine})
+    assert outcome.components["checks_passed_fraction"] == 50_000 / 50_001
 
 
 # Strict JSON.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import time
 from fractions import Fraction
 
 import pytest
 
 from verifiers import InvalidInput, Status
+from verifiers.localization import MAX_GOLD_LOCATIONS
 from verifiers.localization import verify as localize
 
 FILES = {"level": "file", "targets": ["src/core/parser.py", "src/core/lexer.py"]}
@@ -304,6 +307,89 @@ def test_max_items_counts_range_lines() -> None:
     assert_reward(localize("a.py:1-101", truth), 0.0)
     assert_reward(localize("a.py:1-101", truth, {"max_items": 101}), f_beta(Fraction(1, 101), 1, 3))
     assert_reward(localize("a.py:1-1000000", truth), 0.0)
+
+
+def test_overlapping_ranges_count_each_line_once() -> None:
+    truth = {"level": "line", "targets": ["a.py:50"]}
+    response = "a.py:1-60\na.py:41-100\na.py:20-30\na.py:1-100"  # lines 1..100
+    assert_reward(localize(response, truth), f_beta(Fraction(1, 100), 1, 3))
+    outcome = localize(response + "\nb.py:1", truth)
+    assert_reward(outcome, 0.0)
+    assert "more than max_items=100 locations, passed at 'b.py:1'" in outcome.detail
+
+
+def test_a_range_over_the_limit_is_refused_without_reading_it() -> None:
+    truth = {"level": "line", "targets": ["f0.py:1"]}
+    # The issue's input: 55 characters, 40,000 lines; it took 6-11 s when ranges were listed.
+    response = "\n".join(f"f{i}.py:1-10000" for i in range(4))
+    started = time.perf_counter()
+    outcome = localize(response, truth)
+    assert time.perf_counter() - started < 0.05
+    assert_reward(outcome, 0.0)
+    assert outcome.detail == "more than max_items=100 locations, passed at 'f0.py:1-10000'"
+    endless = localize("a.py:1-99999999999999", truth, {"max_items": 100_000})
+    assert "max_items=100000" in endless.detail
+
+
+def test_gold_locations_are_bounded() -> None:
+    limit = MAX_GOLD_LOCATIONS
+    truth = {"level": "line", "targets": [f"a.py:1-{limit}"]}
+    assert localize(f"a.py:1-{limit}", truth, {"max_items": limit}).reward == 1.0
+    with pytest.raises(InvalidInput, match=f"targets names more than {limit} locations"):
+        localize("a.py:1", {"level": "line", "targets": [f"a.py:1-{limit + 1}"]})
+    with pytest.raises(InvalidInput, match=f"candidates names more than {limit} locations"):
+        localize(
+            "a.py:1", {"level": "line", "targets": ["a.py:1"], "candidates": ["a.py:1-1000000000"]}
+        )
+
+
+def test_line_numbers_longer_than_18_digits_are_text() -> None:
+    huge = "a.py:" + "9" * 5000
+    truth = {"level": "line", "targets": [huge, "a.py:1"]}
+    assert_reward(localize(huge, truth), f_beta(Fraction(1), Fraction(1, 2), Fraction(3)))
+    assert_reward(localize("a.py:" + "9" * 18, truth), 0.0)
+
+
+def by_hand(predicted: list[str], gold: list[str], tolerance: int) -> tuple[float, float]:
+    """Precision and recall of clean ``path:first-last`` items, every line listed."""
+
+    def lines(items: list[str]) -> list[tuple[str, int]]:
+        listed: dict[tuple[str, int], None] = {}
+        for entry in items:
+            path, _, span = entry.rpartition(":")
+            first, _, last = span.partition("-")
+            for line in range(int(first), int(last or first) + 1):
+                listed[(path, line)] = None
+        return list(listed)
+
+    mine, theirs = lines(predicted), lines(gold)
+
+    def near(a: tuple[str, int], b: tuple[str, int]) -> bool:
+        return a[0] == b[0] and abs(a[1] - b[1]) <= tolerance
+
+    precision = Fraction(sum(any(near(m, t) for t in theirs) for m in mine), len(mine))
+    recall = Fraction(sum(any(near(t, m) for m in mine) for t in theirs), len(theirs))
+    return precision, recall
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_line_ranges_against_listing_every_line(seed: int) -> None:
+    rng = random.Random(seed)
+
+    def span() -> str:
+        first = rng.randint(1, 60)
+        return f"{rng.choice(['a.py', 'b.py'])}:{first}-{first + rng.randint(0, 30)}"
+
+    for _ in range(60):
+        predicted = [span() for _ in range(rng.randint(1, 6))]
+        gold = [span() for _ in range(rng.randint(1, 3))]
+        tolerance = rng.choice([0, 0, 2])
+        options = {"max_items": 400, "line_tolerance": tolerance}
+        outcome = localize("\n".join(predicted), {"level": "line", "targets": gold}, options)
+        precision, recall = by_hand(predicted, gold, tolerance)
+        assert_reward(outcome, f_beta(precision, recall, Fraction(3)))
+        assert outcome.components["precision"] == pytest.approx(float(precision), abs=1e-12)
+        assert outcome.components["recall"] == pytest.approx(float(recall), abs=1e-12)
 
 
 # ---------------------------------------------------------------------------------------

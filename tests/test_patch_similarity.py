@@ -12,8 +12,8 @@ import pytest
 from unidiff import PatchSet
 
 from tests.helpers import item
-from verifiers import InvalidInput, Status
-from verifiers.patch_similarity import search_replace, verify
+from verifiers import InvalidInput, Status, code_changes
+from verifiers.patch_similarity import verify
 
 PATH = "pkg/stats.py"
 ORIGINAL = """\
@@ -289,6 +289,24 @@ def test_huge_ground_truth_is_invalid_input() -> None:
         verify(PERFECT, huge)
 
 
+def test_edits_that_multiply_a_file_are_refused_before_they_are_made() -> None:
+    # Every block turns each line start into four: 12 blocks, 700 characters, 4^12 lines.
+    grow = block("", "\n\n\n", path="a.py")
+    truth = {"code_context": {"a.py": "a\n"}, "oracle_new_content": {"a.py": "b\n"}}
+    outcome = verify(answer(*[grow] * 12), truth)
+    assert_format_error(outcome, "a.py: the edits add more than max_chars=200000 characters")
+    assert verify(answer(*[grow] * 4), truth).status is Status.OK  # 4^4 lines: scored
+
+
+def test_edits_may_add_max_chars_in_all() -> None:
+    truth = {"code_context": {"a.py": "x = 1\n" * 100}, "oracle_new_content": {"a.py": "y\n"}}
+    # -2 on each of 100 lines, then +9 on each: 700 characters added in all.
+    edits = answer(block("x = 1", "x=1", path="a.py"), block("x=1", "x = 1  # one", path="a.py"))
+    assert verify(edits, truth, {"max_chars": 700}).status is Status.OK
+    outcome = verify(edits, truth, {"max_chars": 699})
+    assert_format_error(outcome, "the edits add more than max_chars=699 characters")
+
+
 @pytest.mark.parametrize("reward", [-0.5, 0.0, -1.0])
 def test_format_error_reward_option(reward: float) -> None:
     outcome = verify("nothing", TRUTH, {"format_error_reward": reward})
@@ -459,6 +477,30 @@ def test_unified_diff_format_errors(response: str, words: list[str]) -> None:
     assert_format_error(verify(response, UD_TRUTH), "unified_diff", *words)
 
 
+DIFF_LINES = (
+    "diff --git a/x b/x|--- a/x|+++ b/x|--- /dev/null|+++ /dev/null|@@ -1 +1 @@|@@ -1,2 +1,3 @@|"
+    "@@ -0,0 +1 @@|@@ -a +b @@|-a|+b| c|\\ No newline at end of file|rename from x|rename to y|"
+    "Binary files a/x and b/x differ|new file mode 100644|GIT binary patch||--- |old mode 100644|"
+    "@@ -1,999999999 +1,999999999 @@"
+).split("|")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_odd_diffs_are_read_or_refused_never_a_crash(seed: int) -> None:
+    """unidiff before 1.0 raised UnboundLocalError and AttributeError on some of these (a
+    "+++" with no "---", a binary marker with no file); they are format errors too."""
+    rng = random.Random(seed)
+    truth = {"oracle_patch": "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"}
+    for _ in range(300):
+        diff = "".join(rng.choice(DIFF_LINES) + "\n" for _ in range(rng.randint(1, 12)))
+        outcome = verify(f"```diff\n{diff}```", truth)
+        assert outcome.status in (Status.OK, Status.FORMAT_ERROR), diff
+        if outcome.status is Status.FORMAT_ERROR:
+            assert outcome.reward == -1.0
+        else:
+            assert 0.0 <= outcome.reward <= 1.0
+
+
 def test_unified_diff_response_over_max_chars() -> None:
     response = f"```diff\n{ORACLE_DIFF}```"
     outcome = verify(response, UD_TRUTH, {"max_chars": 50})
@@ -590,7 +632,7 @@ def test_block_scanner_finds_what_the_regex_finds(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(200):
         text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 40)))
-        assert list(search_replace.blocks(text)) == SWE_RL_BLOCK.findall(text), text
+        assert list(code_changes.blocks(text)) == SWE_RL_BLOCK.findall(text), text
 
 
 @pytest.mark.parametrize(

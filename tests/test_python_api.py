@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,7 +16,7 @@ import reward_server
 from reward_server.engine import Engine
 from reward_server.models import Item
 from reward_server.settings import Settings
-from tests.helpers import item
+from tests.helpers import item, worker_pids
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +92,7 @@ def test_engine_must_be_started() -> None:
 def test_a_frozen_pool_is_replaced_and_its_items_answered() -> None:
     """A pool whose items wait while none runs (here: its only worker frozen with SIGSTOP;
     in the field, a worker SIGKILLed while holding the task pipe's lock) is replaced."""
-    import os
     import signal
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from load import worker_pids
 
     others = set(worker_pids(os.getpid()))  # other engines of this process
     with Engine(Settings(workers=1)) as frozen:
@@ -114,3 +113,44 @@ def test_a_frozen_pool_is_replaced_and_its_items_answered() -> None:
             "reward_server_worker_restarts_total", {"reason": "pool"}
         )
         assert restarts == 1
+
+
+SLOW_MAIN = """
+import json
+import sys
+import time
+
+with open(sys.argv[1], "a") as runs:  # one line each time this file runs
+    runs.write("ran\\n")
+time.sleep(6)  # a slow top-level import, like `import torch, trl`: over the 5 s stall limit
+
+import reward_server
+
+items = [
+    {"verifier": "exact_match", "response": "4", "ground_truth": "4"},
+    {"verifier": "math", "response": "\\\\boxed{5}", "ground_truth": "4"},
+]
+print(json.dumps([[r.status.value, r.reward] for r in reward_server.score(items)]))
+"""
+
+
+@pytest.mark.slow
+def test_a_script_with_a_slow_top_level_gets_real_rewards(tmp_path: Path) -> None:
+    """Workers do not import the caller's __main__: not its slow imports, not its unguarded
+    top-level code (the script scores without an ``if __name__ == "__main__":``)."""
+    script, runs = tmp_path / "train.py", tmp_path / "runs.txt"
+    script.write_text(SLOW_MAIN)
+    env = {**os.environ, "REWARD_SERVER_WORKERS": "2"}
+    env.pop("REWARD_SERVER_URL", None)
+    done = subprocess.run(
+        [sys.executable, str(script), str(runs)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [["ok", 1.0], ["ok", 0.0]]
+    assert runs.read_text() == "ran\n"
+    assert "worker pool replaced" not in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -24,8 +25,9 @@ from tests.swe_fixtures import (
 )
 from verifiers import workspaces
 from verifiers.base import InvalidInput
-from verifiers.swe_tests import verify
+from verifiers.swe_tests import harness, verify
 from verifiers.swe_tests.instance import parse_instance
+from verifiers.swe_tests.log_parsers import LOG_PARSERS, LogParser
 
 pytestmark = pytest.mark.sandbox
 
@@ -289,3 +291,21 @@ def test_a_fake_pytest_module_cannot_write_the_report(backend):
     outcome = score(fenced(fake_pytest), mini_instance())
     assert outcome.reward == 0.0
     assert outcome.components["f2p_passed"] == 0.0
+
+
+def test_a_bug_in_reading_the_results_is_an_error_not_a_verdict(monkeypatch):
+    """Only a malformed or missing record is judged (0, "did not complete"); a bug of ours
+    while reading it raises, which the engine answers as ``error``, never as a wrong patch."""
+
+    def broken(stdout: str, secret: str) -> dict:
+        raise KeyError("a bug in the record reader")
+
+    monkeypatch.setattr(harness, "signed_record", broken)
+    with pytest.raises(KeyError, match="record reader"):
+        score(fenced(MINI_GOLD), mini_instance())
+
+
+def test_log_parser_names_have_one_source():
+    assert set(get_args(LogParser)) == set(LOG_PARSERS)
+    with pytest.raises(InvalidInput, match="pytest, django, sympy"):
+        parse_instance(mini_instance(log_parser="nose"))

@@ -51,9 +51,11 @@ class InvalidInput(ValueError):
 
 
 class VerifierOptions(BaseModel):
-    """Base of every verifier's options: frozen, and unknown keys are an error."""
+    """Base of every verifier's options: frozen, and unknown keys are an error.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A field's docstring is its description in the options schema ``/v1/verifiers`` shows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 OptionsT = TypeVar("OptionsT", bound=VerifierOptions)

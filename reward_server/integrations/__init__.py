@@ -15,6 +15,7 @@ numpy values, which both frameworks hand over from their datasets, into plain Py
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 import weakref
@@ -55,13 +56,15 @@ def to_python(value: Any) -> Any:
 def score_items(
     items: Sequence[dict[str, Any]], url: str | None = None, timeout_s: float | None = None
 ) -> list[Result]:
-    """Score on the server at ``url`` (else ``$REWARD_SERVER_URL``), else in-process."""
+    """Score on the server at ``url`` (else ``$REWARD_SERVER_URL``), else in-process. An
+    item with no verifier the server can use fails the call: a trainer's configuration
+    mistake must not train on constant rewards."""
     target = server_url(url)
     if target is None:
         import reward_server
 
-        return reward_server.score(items, timeout_s)
-    return _client(target).score(items, timeout_s=timeout_s)
+        return reward_server.score(items, timeout_s, reject_unresolved=True)
+    return _client(target).score(items, timeout_s=timeout_s, reject_unresolved=True)
 
 
 async def score_items_async(
@@ -72,8 +75,10 @@ async def score_items_async(
     if target is None:
         import reward_server
 
-        return await asyncio.to_thread(reward_server.score, items, timeout_s)
-    return await _async_client(target).score(items, timeout_s=timeout_s)
+        return await asyncio.to_thread(
+            functools.partial(reward_server.score, items, timeout_s, reject_unresolved=True)
+        )
+    return await _async_client(target).score(items, timeout_s=timeout_s, reject_unresolved=True)
 
 
 def _client(url: str) -> RewardClient:

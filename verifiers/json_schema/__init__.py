@@ -42,7 +42,9 @@ class JsonSchemaOptions(VerifierOptions):
     engine: Literal["rs", "python"] = "rs"
     """rs: jsonschema-rs; python: the jsonschema library (slower; its regexes can backtrack)."""
     max_bytes: int = Field(256 * 1024, ge=1, le=16 * 1024 * 1024)
+    """Larger JSON (UTF-8) is a format error, checked before it is parsed."""
     max_depth: int = Field(128, ge=1, le=10_000)
+    """JSON nested deeper than this is a format error, checked before it is parsed."""
 
 
 def _unpack(ground_truth: Any) -> tuple[Any, tuple[bool, Any], dict[str, Any]]:
@@ -81,13 +83,7 @@ def _outcome(reward: float, detail: str, *, valid: bool, fraction: float, errors
     )
 
 
-@verifier(
-    "json_schema",
-    options=JsonSchemaOptions,
-    components=COMPONENTS,
-    timeout_s=5.0,
-    description="The response is JSON that satisfies the schema (partial credit otherwise).",
-)
+@verifier("json_schema", options=JsonSchemaOptions, components=COMPONENTS, timeout_s=5.0)
 def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outcome:
     """The response is JSON that satisfies the schema (partial credit otherwise)."""
     schema, (has_expected, expected), documents = _unpack(ground_truth)

@@ -174,19 +174,43 @@ def extract_json(
 
 
 MAX_PROSE_STARTS = 1000
+# A string (closed, or running to the end of the text read) or a bracket, for following
+# the nesting of text the decoder has accepted.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
+
+
+def _open_at(text: str, start: int, end: int) -> list[int]:
+    """Where the brackets still open at ``end`` stand, reading ``text[start:end]`` as JSON."""
+    stack: list[int] = []
+    for token in _STRING_OR_BRACKET.finditer(text, start, end):
+        if token[0] in "[{":
+            stack.append(token.start())
+        elif token[0] in "]}" and stack:
+            stack.pop()
+    return stack
 
 
 def _first_in_prose(text: str, max_bytes: int, max_depth: int) -> Any:
-    """The first complete JSON object or array in free text (at most 1,000 tries)."""
+    """The first complete JSON object or array in free text (at most 1,000 tries).
+
+    A value that fails to decode fails at the same place when decoding starts at one of
+    its open inner brackets, so those are passed over: ``[0,[0,[0,...`` costs one decode,
+    not one per bracket."""
     if nesting_depth(text, max_depth) > max_depth:
         raise FormatProblem(f"JSON nested deeper than {max_depth}")
+    doomed: set[int] = set()
     for attempt, match in enumerate(re.finditer(r"[\[{]", text)):
         if attempt >= MAX_PROSE_STARTS:
             break
         start = match.start()
+        if start in doomed:
+            continue
         try:
             _, end = _DECODER.raw_decode(text, start)
-        except (json.JSONDecodeError, RecursionError):
+        except json.JSONDecodeError as exc:
+            doomed.update(_open_at(text, start + 1, exc.pos))
+            continue
+        except RecursionError:
             continue
         return parse_strict(text[start:end], max_bytes=max_bytes, max_depth=max_depth)
     raise FormatProblem("no JSON object or array found in the output")

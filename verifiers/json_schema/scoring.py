@@ -12,7 +12,6 @@ ignores key order, and pays next to nothing for ``{}`` when properties are requi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from verifiers.json_schema.engines import SchemaError
@@ -42,30 +41,45 @@ CONTAINER_KEYWORDS = frozenset(
 )
 
 
-def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """(JSON pointer, value) of every scalar and empty container, in any order."""
-    stack = [(path, value)]
+_ABSENT = object()
+
+
+def _children(value: Any) -> dict[str, Any] | None:
+    """A non-empty container's children by JSON-pointer segment (unescaped); ``None`` for a
+    leaf (a scalar or an empty container). An index is its decimal text, as in a pointer."""
+    if isinstance(value, dict) and value:
+        return value
+    if isinstance(value, list) and value:
+        return {str(index): child for index, child in enumerate(value)}
+    return None
+
+
+def _leaf_count(value: Any) -> int:
+    count, stack = 0, [value]
     while stack:
-        pointer, current = stack.pop()
+        current = stack.pop()
         if isinstance(current, dict) and current:
-            for key, child in current.items():
-                escaped = key.replace("~", "~0").replace("/", "~1")
-                stack.append((f"{pointer}/{escaped}", child))
+            stack.extend(current.values())
         elif isinstance(current, list) and current:
-            stack.extend((f"{pointer}/{index}", child) for index, child in enumerate(current))
+            stack.extend(current)
         else:
-            yield pointer, current
+            count += 1
+    return count
 
 
-def _touched(pointer: str, failed: set[str]) -> bool:
-    if pointer in failed or "" in failed:
-        return True
-    index = pointer.find("/", 1)
-    while index > 0:
-        if pointer[:index] in failed:
-            return True
-        index = pointer.find("/", index + 1)
-    return False
+def _failed_trie(pointers: set[str]) -> dict:
+    """JSON pointers as a trie of unescaped segments; the key ``None`` marks where one ends.
+
+    Walked along the instance, it tells each subtree whether an error touched it or an
+    ancestor without writing one pointer per leaf: those repeat every key above the leaf,
+    quadratic in the size of a deep or long-keyed instance."""
+    root: dict = {}
+    for pointer in pointers:
+        node = root
+        for part in pointer.split("/")[1:]:
+            node = node.setdefault(part.replace("~1", "/").replace("~0", "~"), {})
+        node[None] = True
+    return root
 
 
 def checks_passed_fraction(instance: Any, errors: list[SchemaError]) -> float:
@@ -75,9 +89,18 @@ def checks_passed_fraction(instance: Any, errors: list[SchemaError]) -> float:
         for error in errors
         if error.keyword in CONTAINER_KEYWORDS
     )
-    pointers = [pointer for pointer, _ in leaves(instance)]
-    passed = sum(not _touched(pointer, failed) for pointer in pointers)
-    return passed / (len(pointers) + extra)
+    leaves = passed = 0
+    stack: list[tuple[Any, dict]] = [(instance, _failed_trie(failed))]
+    while stack:
+        value, node = stack.pop()
+        children = _children(value) if node else None
+        if children is None or None in node:
+            count = _leaf_count(value)
+            leaves += count
+            passed += 0 if None in node else count
+        else:
+            stack.extend((child, node.get(key, {})) for key, child in children.items())
+    return passed / (leaves + extra)
 
 
 def partial_reward(fraction: float, error_count: int, cap: float) -> float:
@@ -99,9 +122,19 @@ def json_equal(a: Any, b: Any) -> bool:
 
 def expected_fraction(instance: Any, expected: Any) -> float:
     """Share of leaf positions (either side's) where the instance has the expected value."""
-    mine, theirs = dict(leaves(instance)), dict(leaves(expected))
-    positions = mine.keys() | theirs.keys()
-    matched = sum(
-        1 for p in positions if p in mine and p in theirs and json_equal(mine[p], theirs[p])
-    )
-    return matched / len(positions)
+    positions = matched = 0
+    stack = [(instance, expected)]
+    while stack:
+        mine, theirs = stack.pop()
+        my_children = None if mine is _ABSENT else _children(mine)
+        their_children = None if theirs is _ABSENT else _children(theirs)
+        my_leaf = mine is not _ABSENT and my_children is None
+        their_leaf = theirs is not _ABSENT and their_children is None
+        positions += my_leaf or their_leaf
+        matched += my_leaf and their_leaf and json_equal(mine, theirs)
+        my_children, their_children = my_children or {}, their_children or {}
+        stack.extend(
+            (my_children.get(key, _ABSENT), their_children.get(key, _ABSENT))
+            for key in my_children.keys() | their_children.keys()
+        )
+    return matched / positions

@@ -106,7 +106,6 @@ def _shown(text: str) -> str:
     options=MathOptions,
     components=COMPONENTS,
     timeout_s=5.0,
-    description="The final answer is mathematically equivalent to the gold answer.",
 )
 def verify(response: str, ground_truth: Any, options: MathOptions) -> Outcome:
     """The final answer is mathematically equivalent to the gold answer."""

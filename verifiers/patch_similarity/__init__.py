@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
+from verifiers.code_changes import PatchFormatError
 from verifiers.patch_similarity import search_replace, unified_diff
-from verifiers.patch_similarity.errors import PatchFormatError
 from verifiers.patch_similarity.similarity import (
     FileSimilarity,
     file_diffs,
@@ -37,7 +37,8 @@ class PatchSimilarityOptions(VerifierOptions):
     """Search/replace answers need exactly one non-empty ``<think>`` block."""
     format_error_reward: float = Field(-1.0, ge=-1.0, le=0.0)
     max_chars: int = Field(200_000, ge=1, le=10_000_000)
-    """Longer responses are a format error; longer ground truths are invalid input."""
+    """Longer responses, and search/replace edits adding more characters than this, are a
+    format error; ground truths over 50 times this are invalid input."""
 
 
 def _text_map(value: Any, name: str) -> dict[str, str]:
@@ -110,13 +111,7 @@ def _scored(files: list[FileSimilarity], mode: str) -> Outcome:
     )
 
 
-@verifier(
-    "patch_similarity",
-    options=PatchSimilarityOptions,
-    components=COMPONENTS,
-    timeout_s=30.0,
-    description="SWE-RL reward: similarity of the predicted code change to the oracle.",
-)
+@verifier("patch_similarity", options=PatchSimilarityOptions, components=COMPONENTS, timeout_s=30.0)
 def verify(response: str, ground_truth: Any, options: PatchSimilarityOptions) -> Outcome:
     """SWE-RL reward: similarity of the predicted code change to the oracle."""
     truth = _ground_truth(ground_truth, options.max_chars)
@@ -134,7 +129,10 @@ def verify(response: str, ground_truth: Any, options: PatchSimilarityOptions) ->
             predicted = file_diffs(
                 context,
                 search_replace.predicted_content(
-                    response, context, require_think=options.require_think
+                    response,
+                    context,
+                    require_think=options.require_think,
+                    max_chars=options.max_chars,
                 ),
             )
         else:

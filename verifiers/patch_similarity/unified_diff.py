@@ -7,16 +7,10 @@ file's hunks, each stripped, joined by newlines.
 
 from __future__ import annotations
 
-import re
-
 from unidiff import PatchedFile, PatchSet
 from unidiff.errors import UnidiffParseError
 
-from verifiers.patch_similarity.errors import PatchFormatError
-from verifiers.text import after_thinking, fenced_blocks
-
-_DIFF_TAGS = frozenset({"", "diff", "patch", "udiff"})
-_DIFF_START = re.compile(r"^(?:diff --git |--- )", re.MULTILINE)
+from verifiers.code_changes import PatchFormatError, diff_in_response
 
 
 def parse(text: str) -> PatchSet:
@@ -24,7 +18,7 @@ def parse(text: str) -> PatchSet:
         return PatchSet(text)
     except UnidiffParseError as exc:
         raise PatchFormatError(f"unparseable diff: {exc}") from None
-    except Exception as exc:  # unidiff raises odd errors (UnboundLocalError...) on odd input
+    except (UnboundLocalError, AttributeError) as exc:  # unidiff < 1.0 trips on lone headers
         raise PatchFormatError(f"unparseable diff: {type(exc).__name__}") from None
 
 
@@ -47,23 +41,6 @@ def file_texts(patch: PatchSet) -> dict[str, str]:
         body = "\n".join(str(hunk).strip() for hunk in patched)
         texts[path] = (header + "\n" + body).strip()
     return texts
-
-
-def diff_in_response(response: str) -> str:
-    """The diff a response gives: the last fenced diff block, else the text from the first
-    ``diff --git``/``---`` line. Raises when there is none."""
-    text = after_thinking(response.replace("\r\n", "\n"))
-    blocks = [
-        block
-        for tag, block in fenced_blocks(text)
-        if tag.lower() in _DIFF_TAGS and _DIFF_START.search(block)
-    ]
-    if blocks:
-        return blocks[-1]
-    start = _DIFF_START.search(text)
-    if start is None:
-        raise PatchFormatError("no unified diff found in the response")
-    return text[start.start() :]
 
 
 def predicted_texts(response: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
-from verifiers.patch_similarity.errors import PatchFormatError
+from verifiers.code_changes import PatchFormatError
 from verifiers.swe_tests import harness
 from verifiers.swe_tests.grading import Grade, grade
 from verifiers.swe_tests.instance import Instance, parse_instance
@@ -54,7 +54,6 @@ def _components(applied: bool, graded: Grade | None, total: tuple[int, int]) -> 
     options=SweTestsOptions,
     components=COMPONENTS,
     timeout_s=120.0,
-    description="SWE-bench-style execution reward: apply the patch, run the hidden tests.",
 )
 def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcome:
     """SWE-bench-style execution reward: apply the patch, run the hidden tests."""

@@ -10,15 +10,15 @@ import re
 import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sandbox import SandboxError
 from sandbox.workspace import relative_path
 from verifiers import workspaces
 from verifiers.base import InvalidInput
+from verifiers.swe_tests.log_parsers import LOG_PARSERS, LogParser
 from verifiers.swe_tests.patches import diff_paths
 
-LogParser = Literal["pytest", "django", "sympy"]
 SOURCES = ("image", "files", "archive", "workspace")
 KNOWN_KEYS = frozenset(
     {
@@ -70,7 +70,7 @@ def _test_list(truth: dict[str, Any], key: str) -> tuple[str, ...]:
     if isinstance(value, str):  # the dataset stores these as JSON-encoded lists
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # "[[[[..." nested past the limit
             raise InvalidInput(f"ground_truth.{key} is a string but not a JSON list") from None
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
         raise InvalidInput(f"ground_truth.{key} must be a list of test names")
@@ -149,9 +149,9 @@ def parse_instance(truth: Any) -> Instance:
         raise InvalidInput("ground_truth.test_patch names no file")
     source, code = _code(truth)
     log_parser = truth.get("log_parser", "pytest")
-    if log_parser not in ("pytest", "django", "sympy"):
+    if log_parser not in LOG_PARSERS:
         raise InvalidInput(
-            f"ground_truth.log_parser must be pytest, django or sympy: {log_parser!r}"
+            f"ground_truth.log_parser must be one of {', '.join(LOG_PARSERS)}: {log_parser!r}"
         )
     setup = truth.get("setup", [])
     if isinstance(setup, str):

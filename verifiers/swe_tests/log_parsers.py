@@ -8,7 +8,8 @@ once, the worst status wins, so a printed fake ``PASSED`` line cannot hide a rea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Literal
 
 PASSED, FAILED, ERROR, SKIPPED, XFAIL = "PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL"
 SUCCESS = frozenset({PASSED, XFAIL})
@@ -100,4 +101,9 @@ def parse_sympy_log(log: str) -> Statuses:
     return merge(pairs())
 
 
-LOG_PARSERS = {"pytest": parse_pytest_log, "django": parse_django_log, "sympy": parse_sympy_log}
+LogParser = Literal["pytest", "django", "sympy"]
+LOG_PARSERS: dict[LogParser, Callable[[str], Statuses]] = {
+    "pytest": parse_pytest_log,
+    "django": parse_django_log,
+    "sympy": parse_sympy_log,
+}

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from verifiers.patch_similarity import search_replace, unified_diff
-from verifiers.patch_similarity.errors import PatchFormatError
+from verifiers.code_changes import Edits, PatchFormatError, diff_in_response, parse_edits
 from verifiers.text import after_thinking
 
 # Git C-quotes a path with special characters: "a/.git/config", "b/caf\303\251.py".
@@ -19,8 +18,6 @@ _MOVE_HEADER = re.compile(
 )
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _SEARCH = "<<<<<<< SEARCH"
-
-Edits = dict[str, list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -81,11 +78,11 @@ def model_change(response: str) -> ModelChange:
     if _SEARCH in text:
         if "<solution>" in text and "</solution>" in text:
             text = text.split("<solution>", 1)[1].split("</solution>", 1)[0]
-        edits = search_replace.parse_edits(text)
+        edits = parse_edits(text)
         for path in edits:
             _check_path(path)
         return ModelChange(edits=edits)
-    diff = unified_diff.diff_in_response(text)
+    diff = diff_in_response(text)
     if not diff.endswith("\n"):
         diff += "\n"
     for path in diff_paths(diff):
