@@ -22,6 +22,33 @@ def relative_path(name: str) -> PurePosixPath:
     return path
 
 
+MAX_ARCHIVE_MEMBERS = 200_000
+"""Members an archive workspace may have; counted while reading, before any is unpacked."""
+_CHECK_ROOT = "/reward-server-archive-check"
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse, before any run, an archive that :func:`materialize` could not unpack: too many
+    members, a name or link leaving the tree, a device or fifo, a file where a directory
+    goes. The message names the member, never a host path."""
+    files: set[PurePosixPath] = set()
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            for count, member in enumerate(archive, start=1):
+                if count > MAX_ARCHIVE_MEMBERS:
+                    raise SandboxError(f"archive has more than {MAX_ARCHIVE_MEMBERS} members")
+                tarfile.data_filter(member, _CHECK_ROOT)
+                path = PurePosixPath(member.name.removeprefix("./"))
+                if any(parent in files for parent in path.parents):
+                    raise SandboxError(f"{member.name!r} lies under a file of the archive")
+                if not member.isdir():
+                    files.add(path)
+    except tarfile.FilterError as exc:
+        raise SandboxError(str(exc).replace(_CHECK_ROOT, "the repository")) from None
+    except tarfile.TarError as exc:
+        raise SandboxError(f"not a readable tar archive: {exc}") from None
+
+
 def materialize(workspace: Workspace, dest: Path) -> None:
     """Copy ``workspace`` into the existing, empty directory ``dest``."""
     if workspace is None:
@@ -43,7 +70,8 @@ def materialize(workspace: Workspace, dest: Path) -> None:
                 # device files, and drops set-uid bits.
                 archive.extractall(dest, filter="data")
         except (tarfile.TarError, OSError) as exc:
-            raise SandboxError(f"workspace archive could not be unpacked: {exc}") from exc
+            problem = str(exc).replace(str(dest), ".")  # no host path in the message
+            raise SandboxError(f"workspace archive could not be unpacked: {problem}") from None
     else:
         source = Path(workspace)
         if not source.is_dir():

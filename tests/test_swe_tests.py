@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import tarfile
 import uuid
 from pathlib import Path
 from typing import get_args
@@ -191,20 +194,37 @@ def test_bad_instances_are_invalid_input(change, reason):
         score(fenced(MINI_GOLD), {**mini_instance(), **change})
 
 
-def test_bad_archives_are_invalid_input():
-    import base64
-    import io
-    import tarfile
-
-    truth = {key: value for key, value in mini_instance().items() if key != "files"}
-    with pytest.raises(InvalidInput, match="not a tar archive"):
-        score(fenced(MINI_GOLD), {**truth, "archive": base64.b64encode(b"plain text").decode()})
+def _archive(*members: tuple[str, bytes | None, bytes]) -> str:
+    """base64 of a .tar.gz of (name, type, data) members."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        archive.addfile(tarfile.TarInfo("../../escape.py"), io.BytesIO(b""))
-    escaping = base64.b64encode(buffer.getvalue()).decode()
-    with pytest.raises(InvalidInput, match="outside the repository"):
-        score(fenced(MINI_GOLD), {**truth, "archive": escaping})
+        for name, kind, data in members:
+            info = tarfile.TarInfo(name)
+            info.type, info.size = kind, len(data)
+            if kind in (tarfile.SYMTYPE, tarfile.LNKTYPE):
+                info.linkname, info.size = data.decode(), 0
+            archive.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+@pytest.mark.parametrize(
+    ("archive", "reason"),
+    [
+        (base64.b64encode(b"plain text").decode(), "not a readable tar archive"),
+        (_archive(("../../escape.py", tarfile.REGTYPE, b"")), "outside the destination"),
+        (_archive(("evil", tarfile.SYMTYPE, b"/etc/passwd")), "link to an absolute path"),
+        (_archive(("hard", tarfile.LNKTYPE, b"/etc/passwd")), "link to an absolute path"),
+        (_archive(("dev0", tarfile.CHRTYPE, b"")), "special file"),
+        (_archive(("a", tarfile.REGTYPE, b"1"), ("a/b", tarfile.REGTYPE, b"2")), "under a file"),
+    ],
+)
+def test_bad_archives_are_invalid_input_naming_no_host_path(archive, reason):
+    """Refused while parsing the instance, before any run: the caller's mistake, and the
+    message names the member, not where the sandbox would have unpacked it."""
+    truth = {key: value for key, value in mini_instance().items() if key != "files"}
+    with pytest.raises(InvalidInput, match=reason) as refused:
+        score(fenced(MINI_GOLD), {**truth, "archive": archive})
+    assert "/var/tmp" not in str(refused.value) and "reward-server" not in str(refused.value)
 
 
 def test_test_patch_that_does_not_apply_is_invalid_input(backend):

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
 import re
-import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sandbox import SandboxError
-from sandbox.workspace import relative_path
+from sandbox.workspace import check_archive, relative_path
 from verifiers import workspaces
 from verifiers.base import InvalidInput
 from verifiers.swe_tests.log_parsers import LOG_PARSERS, LogParser
@@ -101,10 +99,9 @@ def _code(truth: dict[str, Any]) -> tuple[str, Any]:
         except (binascii.Error, ValueError):
             raise InvalidInput("ground_truth.archive is not valid base64") from None
         try:
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                _check_paths(tar.getnames(), "archive")
-        except tarfile.TarError as exc:
-            raise InvalidInput(f"ground_truth.archive is not a tar archive: {exc}") from None
+            check_archive(archive)
+        except SandboxError as exc:
+            raise InvalidInput(f"ground_truth.archive cannot be unpacked: {exc}") from None
         return source, archive
     if source == "workspace":
         if not isinstance(value, str):
