@@ -264,3 +264,48 @@ def test_a_repository_with_its_own_pytest_setup_resolves(default_sandbox) -> Non
     )
     outcome = score(fenced(MINI_GOLD + bump), mini_instance(files=files))
     assert (outcome.reward, outcome.status) == (1.0, Status.OK), outcome.detail
+
+
+# -- 5: a caller's test command with the pytest log parser ---------------------------------
+
+PYTEST_COMMAND = "python3 -m pytest -rA -p no:cacheprovider {tests}"
+
+
+def test_a_callers_pytest_command_resolves_gold(default_sandbox) -> None:
+    truth = mini_instance(test_command=PYTEST_COMMAND, log_parser="pytest")
+    outcome = score(fenced(MINI_GOLD), truth)
+    assert (outcome.reward, outcome.status) == (1.0, Status.OK), outcome.detail
+
+
+def test_printed_passes_and_an_early_exit_earn_nothing_with_a_log_parser(default_sandbox) -> None:
+    """A collection hook prints PASSED for every test, then leaves before any runs."""
+    code = (
+        "import gc, os\n"
+        "class _Leave:\n"
+        "    def pytest_collection_finish(self, session):\n"
+        "        for item in session.items:\n"
+        "            print('PASSED ' + item.nodeid, flush=True)\n"
+        "        os._exit(0)\n"
+        "for obj in gc.get_objects():\n"
+        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
+        "        obj.pluginmanager.register(_Leave())\n"
+        "        break\n"
+    )
+    truth = mini_instance(test_command=PYTEST_COMMAND, log_parser="pytest")
+    outcome = score(fenced(mini_module_patch(code)), truth)
+    assert_judged_zero(outcome)
+    assert outcome.components["f2p_passed"] == 0.0
+
+
+def test_a_command_that_keeps_the_plugin_out_is_told(default_sandbox) -> None:
+    truth = mini_instance(
+        test_command=f"env -u PYTEST_ADDOPTS {PYTEST_COMMAND}", log_parser="pytest"
+    )
+    outcome = score(fenced(MINI_GOLD), truth)
+    assert_judged_zero(outcome, "did not load the harness's pytest plugin")
+
+
+@pytest.mark.parametrize("name", ["pytest.py", "_pytest/__init__.py", "pluggy/__init__.py"])
+def test_a_module_standing_in_for_pytest_is_protected(name) -> None:
+    outcome = score(fenced(new_file_diff(name, ["import sys", "sys.exit(0)"])))
+    assert_judged_zero(outcome, "stand in for pytest")

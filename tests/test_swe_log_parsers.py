@@ -165,6 +165,7 @@ def test_the_runners_record_of_a_real_pytest_run(tmp_path):
     )
     runner = tmp_path / "run_pytest.py"
     runner.write_text(harness.RUN_PYTEST)
+    (tmp_path / "reward_server_harness.py").write_text(harness.PYTEST_PLUGIN)
     script = f"python3 -I {runner} -q -p no:cacheprovider tests 3<<END\nsigned\nEND\n"
     done = subprocess.run(
         ["/bin/sh", "-c", script],

@@ -128,7 +128,14 @@ def _shown(items: list[str]) -> str:
 
 def report_statuses(instance: Instance, report: harness.RunReport) -> tuple[Statuses, str | None]:
     """The tests' statuses, or none and the reason the run cannot be trusted."""
-    if instance.test_command is None:
+    if instance.test_command is None or instance.log_parser == "pytest":
+        if not report.plugin_loaded:
+            # Judged, not invalid_input: what the command reads (tox.ini, a wrapper script)
+            # could be the patch's doing. The detail says what the caller must fix.
+            return {}, (
+                "the test command did not load the harness's pytest plugin (a test_command "
+                "with log_parser pytest must run pytest with PYTEST_ADDOPTS and PYTHONPATH)"
+            )
         record = report.record
         if record is None:
             return {}, "the test run did not complete (no single signed result)"

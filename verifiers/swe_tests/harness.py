@@ -36,6 +36,7 @@ from verifiers.swe_tests.patches import ModelChange
 HERE = Path(__file__).parent
 APPLY_EDITS = (HERE / "apply_edits.py").read_text()
 RUN_PYTEST = (HERE / "run_pytest.py").read_text()
+PYTEST_PLUGIN = (HERE / "reward_server_harness.py").read_text()
 PYTEST_CONFIG = (HERE / "pytest_config.py").read_text()
 # No plugin autoload: a patch cannot add one through an entry point (a *.dist-info at the
 # repository root is on sys.path). The runner reads the secret from descriptor 3.
@@ -43,6 +44,11 @@ PYTEST_COMMAND = (
     'PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 python3 -I "$H/run_pytest.py" -rA -p no:cacheprovider'
 )
 SECRET_INPUT = "3<<REWARD_SERVER_SECRET\n$S\nREWARD_SERVER_SECRET\n"
+PLUGIN_ENVIRONMENT = (
+    'PYTHONPATH="$H${PYTHONPATH:+:$PYTHONPATH}" '
+    'PYTEST_ADDOPTS="-p reward_server_harness ${PYTEST_ADDOPTS:-}"'
+)
+HARNESS_LOADED = ">>>>> reward-server harness loaded"
 APPLY_STAGES = ("no-repository", "git-failed", "apply-failed", "test-patch-failed", "applied")
 
 SCRIPT = r"""#!/bin/sh
@@ -110,7 +116,10 @@ class RunReport:
     facts: dict[str, list[str]]
     """Each ``say`` key's values in order; the first of an apply-phase fact is the harness's."""
     record: dict | None
-    """The runner's signed record (pytest mode), or None when there is not exactly one."""
+    """The plugin's signed record (pytest runs), or None when there is not exactly one."""
+    plugin_loaded: bool
+    """The harness's pytest plugin said it was loaded (it loads before the repository's
+    code, which therefore cannot stop it)."""
     test_log: str
     logs: dict[str, str]
     result: ExecResult
@@ -187,6 +196,9 @@ def test_script(instance: Instance) -> str:
         command = command.replace("{tests}", quoted).replace("{test_modules}", modules)
     else:
         command = f"{command} {quoted}"
+    if instance.log_parser == "pytest":
+        # The caller's pytest command reports through the harness's plugin as well.
+        command = f"{PLUGIN_ENVIRONMENT} {command} {SECRET_INPUT}"
     # The command's real exit, once: a printed fake one makes two, which grading refuses.
     return f"echo '{TESTS_BEGIN}'\n( {command} )\nsay exit $?\n"
 
@@ -203,6 +215,7 @@ def _harness_files(
         "setup.sh": "".join(f"{line}\n" for line in instance.setup),
         "tests.sh": test_script(instance),
         "run_pytest.py": RUN_PYTEST,
+        "reward_server_harness.py": PYTEST_PLUGIN,
         "pytest_config.py": PYTEST_CONFIG,
     }
     if change.edits is not None:
@@ -290,6 +303,7 @@ def run(instance: Instance, change: ModelChange, *, wall_s: float, memory_mb: in
     return RunReport(
         facts=_facts(stdout, nonce),
         record=signed_record(stdout, secret),
+        plugin_loaded=HARNESS_LOADED in stdout,
         test_log=_test_output(stdout),
         logs={
             name: content.decode(errors="replace")

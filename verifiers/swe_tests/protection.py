@@ -19,6 +19,8 @@ which only the sandbox can tell (it compares the section before and after)."""
 STARTUP_FILES = frozenset({"sitecustomize.py", "usercustomize.py", "conftest.py"})
 METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg-link")
 TEST_DIR_PREFIX = "test"
+PYTEST_SHADOWS = frozenset({"pytest.py", "pytest", "_pytest", "pluggy", "py.py"})
+"""Names at the repository's root that ``python -m pytest`` would import instead of pytest."""
 
 
 def test_paths(test_files: Iterable[str], test_ids: Iterable[str]) -> frozenset[str]:
@@ -47,6 +49,8 @@ def protected_reason(path: str, tests: frozenset[str]) -> str | None:
         return "a .pth file, which Python runs at start"
     if any(part.endswith(METADATA_SUFFIXES) for part in pure.parts):
         return "package metadata (plugin entry points)"
+    if pure.parts[0] in PYTEST_SHADOWS:
+        return "a module that would stand in for pytest"
     if name == "__init__.py" and _is_test_package(pure.parent, tests):
         return "the package of the hidden tests"
     return None

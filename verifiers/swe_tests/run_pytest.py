@@ -1,139 +1,19 @@
-"""Runs pytest for the swe_tests harness, which reads the results from this runner alone.
+"""Runs pytest for the swe_tests harness, with its plugin (reward_server_harness.py).
 
 Copied into the sandbox and run with ``python3 -I``, so the repository can neither stand in
 for pytest (a ``pytest.py`` in a patch) nor for this file's imports: the repository joins
-sys.path only after pytest is imported. Plugins are not autoloaded (the harness sets
-PYTEST_DISABLE_PLUGIN_AUTOLOAD); conftest files and ``pytest_plugins`` of the base commit
-load as usual.
-
-The results are one record on stdout, written when pytest returns:
-- every test's worst status;
-- the hash of each test file as pytest imported it (a file rewritten on disk by code that
-  ran earlier is tampering);
-- the files of the repository that hold a hook implementation or called the plugin
-  manager's ``register`` (the harness grades a run 0 when one of them is a file the patch
-  changed: a patched module that registers a hook to rewrite reports is tampering);
-- a secret read from file descriptor 3 before any code of the repository runs, so that a
-  record printed by that code is told apart.
-A run that ends before pytest returns (``os._exit`` in a hook) writes no record and passes
-no test.
+sys.path only after pytest and the plugin are imported. Plugins are not autoloaded (the
+harness sets PYTEST_DISABLE_PLUGIN_AUTOLOAD); conftest files and ``pytest_plugins`` of the
+base commit load as usual.
 """
 
-import base64
-import hashlib
-import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytest
+import reward_server_harness
 
-
-def _secret():
-    try:
-        secret = os.read(3, 256).decode().strip()
-    except OSError:
-        return ""
-    os.close(3)
-    return secret
-
-
-SECRET = _secret()
-REPO = os.path.realpath(os.getcwd())
-PYTEST_ITSELF = ("_pytest.", "pluggy.")
-RANK = {"PASSED": 0, "XFAIL": 0, "SKIPPED": 1, "FAILED": 2, "ERROR": 3}
-
-
-def _repository_file(path):
-    """``path`` relative to the repository, or None when it lies outside."""
-    path = os.path.realpath(path)
-    return path[len(REPO) + 1 :] if path.startswith(REPO + os.sep) else None
-
-
-def _status(report):
-    if report.when == "call":
-        if report.skipped:
-            return "XFAIL" if hasattr(report, "wasxfail") else "SKIPPED"
-        return "PASSED" if report.passed else "FAILED"
-    if report.failed:
-        return "ERROR"
-    if report.skipped:
-        return "XFAIL" if hasattr(report, "wasxfail") else "SKIPPED"
-    return None
-
-
-class Harness:
-    def __init__(self):
-        self.statuses = {}
-        self.registrations = set()
-        self.collected = {}
-        self.finished = False
-        self.manager = None
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_configure(self, config):
-        manager = self.manager = config.pluginmanager
-        original = manager.register
-
-        def register(plugin, name=None):
-            caller = _repository_file(sys._getframe(1).f_code.co_filename)
-            if caller is not None:
-                self.registrations.add(caller)
-            return original(plugin, name)
-
-        manager.register = register
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collectstart(self, collector):
-        """The hash of a test file right before pytest imports it: a file rewritten on disk
-        by code that ran earlier shows here, whatever it is later restored to."""
-        path = _repository_file(str(getattr(collector, "fspath", "")))
-        if path is not None and path.endswith(".py") and os.path.isfile(path):
-            with open(path, "rb") as file:
-                self.collected[path] = hashlib.sha256(file.read()).hexdigest()
-
-    def pytest_runtest_logreport(self, report):
-        status = _status(report)
-        if status is not None:
-            worst = self.statuses.get(report.nodeid, "PASSED")
-            if RANK[status] >= RANK[worst]:
-                self.statuses[report.nodeid] = status
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session, exitstatus):
-        self.finished = True
-
-    def hook_files(self):
-        """Repository files that hold an implementation of any hook, however registered."""
-        files = set()
-        if self.manager is None:
-            return files
-        for name in dir(self.manager.hook):
-            caller = getattr(self.manager.hook, name)
-            for hook in getattr(caller, "get_hookimpls", list)():
-                code = getattr(hook.function, "__code__", None)
-                module = getattr(hook.function, "__module__", "") or ""
-                if code is None or module.startswith(PYTEST_ITSELF):
-                    continue  # the repository under test may be pytest itself
-                path = _repository_file(code.co_filename)
-                if path is not None:
-                    files.add(path)
-        return files
-
-
-def main():
-    harness = Harness()
-    sys.path.insert(0, REPO)
-    code = pytest.main(sys.argv[1:], plugins=[harness])
-    record = {
-        "exit": int(code),
-        "finished": harness.finished,
-        "statuses": harness.statuses,
-        "hook_files": sorted(harness.hook_files() | harness.registrations),
-        "collected": harness.collected,
-    }
-    line = base64.b64encode(json.dumps(record).encode()).decode()
-    os.write(1, f"\n>>>>> reward-server record {SECRET} {line}\n".encode())
-    return int(code)
-
-
-sys.exit(main())
+del sys.path[0]
+sys.path.insert(0, os.path.realpath(os.getcwd()))
+sys.exit(pytest.main(sys.argv[1:], plugins=[reward_server_harness]))
