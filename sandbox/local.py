@@ -80,6 +80,14 @@ def _rlimit(flag: str, value: int | None) -> str:
     return f"{text}:{text}"
 
 
+def remove_tree(path: Path) -> None:
+    """Delete a work dir whatever a run left in it: ``rm -rf`` walks iteratively, where
+    shutil.rmtree recurses once per level and fails on a 2,000-level tree."""
+    subprocess.run(
+        ["rm", "-rf", "--one-file-system", "--", str(path)], capture_output=True, check=False
+    )
+
+
 def _memory_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
@@ -190,7 +198,7 @@ class LocalBackend(Backend):
             owner = int(child.name.split("-")[1])
             if not is_leftover(owner):
                 continue
-            shutil.rmtree(child, ignore_errors=True)
+            remove_tree(child)
             swept += 1
         return swept
 
@@ -228,7 +236,7 @@ class LocalBackend(Backend):
                 if group:
                     group.kill_all()
                     group.remove()
-                shutil.rmtree(work_dir, ignore_errors=True)
+                remove_tree(work_dir)
 
     def _execute(
         self,

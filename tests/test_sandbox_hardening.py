@@ -100,3 +100,12 @@ def test_a_seccomp_filter_refuses_what_runs_never_need(local_backend):
     lines = dict(line.split(" ", 1) for line in result.stdout.decode().splitlines())
     assert lines == {"ptrace": "-1 1", "unshare": "-1 1"}, result
     assert not any("seccomp" in note for note in local_backend.details()["notes"])
+
+
+def test_a_very_deep_tree_is_removed(local_backend):
+    """shutil.rmtree recursed once per level: 2,000 levels left the work dir behind, and
+    every later start-up's sweep failed on it."""
+    script = "d=/work; for i in $(seq 2000); do d=$d/a; done; mkdir -p $d && echo made"
+    result = local_backend.run(["sh", "-c", script], limits=Limits(memory_bytes=256 * MiB))
+    assert result.stdout == b"made\n", result
+    assert leftovers(local_backend) == []

@@ -98,9 +98,14 @@ def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcom
             return judged(0.0, f"the patch was not applied within {wall_s:g} s")
         problem = report.log("git.log") or report.result.stderr.decode(errors="replace")[-300:]
         raise RuntimeError(f"harness failed before applying the patch ({report.stage}): {problem}")
-    changed = violations(report.changed(), tests) + [
-        f"{path} (pytest configuration)" for path in report.config_changed()
-    ]
+    if report.stage == "tests-conflict":
+        return judged(0.0, "rejected: the patch conflicts with the hidden tests", applied=True)
+    paths, configs = report.changed(), report.config_changed()
+    if paths is None:
+        return judged(0.0, "rejected: the patch changes more paths than are checked", applied=True)
+    if configs is None:
+        return judged(0.0, "rejected: pytest's configuration could not be checked", applied=True)
+    changed = violations(paths, tests) + [f"{path} (pytest configuration)" for path in configs]
     if changed:
         return judged(0.0, f"rejected: the patch changes {_shown(changed)}", applied=True)
 
@@ -139,7 +144,8 @@ def report_statuses(instance: Instance, report: harness.RunReport) -> tuple[Stat
         record = report.record
         if record is None:
             return {}, "the test run did not complete (no single signed result)"
-        touched = set(record.get("hook_files", [])) & set(report.changed())
+        touched = set(record.get("hook_files", [])) & set(report.changed() or ())
+        touched |= set(record.get("unknown_hook_files", []))
         if touched:
             return {}, f"tampering: pytest hooks registered from {_shown(sorted(touched))}"
         expected = report.test_hashes()

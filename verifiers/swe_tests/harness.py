@@ -49,7 +49,16 @@ PLUGIN_ENVIRONMENT = (
     'PYTEST_ADDOPTS="-p reward_server_harness ${PYTEST_ADDOPTS:-}"'
 )
 HARNESS_LOADED = ">>>>> reward-server harness loaded"
-APPLY_STAGES = ("no-repository", "git-failed", "apply-failed", "test-patch-failed", "applied")
+APPLY_STAGES = (
+    "no-repository",
+    "git-failed",
+    "apply-failed",
+    "test-patch-failed",
+    "tests-conflict",
+    "applied",
+)
+CHANGED_BYTES = 256 * 1024
+"""Names of changed paths the harness reads; a patch that changes more is refused."""
 
 SCRIPT = r"""#!/bin/sh
 # reward-server swe_tests harness
@@ -70,6 +79,9 @@ g() {
 }
 { g init -q && g add -A && g commit -q --no-verify --allow-empty -m base; } >"$H/git.log" 2>&1 \
     || { say stage git-failed; exit 0; }
+# The caller's test patch must apply to the base: decided before the model's patch is.
+g apply --check --whitespace=nowarn "$H/test.patch" 2>"$H/test_apply.log" \
+    || { say stage test-patch-failed; exit 0; }
 touch "$H/base.stamp"; sleep 0.02  # a later write gets a later mtime (coarse clock)
 reset() { g checkout -q -- . 2>/dev/null; g clean -fdq >/dev/null 2>&1; }
 if [ -f "$H/model.patch" ]; then
@@ -90,13 +102,17 @@ elif [ -f "$H/edits.json" ]; then
 fi
 { g diff --name-only --no-renames -z HEAD; find . -newer "$H/base.stamp" -printf '%P\0'; } \
     > "$H/changed" 2>/dev/null
-say changed "$(base64 -w0 < "$H/changed")"
-say config "$(python3 -I "$H/pytest_config.py" < "$H/changed" 2>/dev/null | base64 -w0)"
+# At most CHANGED_BYTES of names, and their total: a flood of names cannot push the facts
+# out of the output's kept head, and a list cut short fails the check.
+head -c CHANGED_BYTES "$H/changed" > "$H/changed.shown"
+say changed "$(wc -c < "$H/changed") $(base64 -w0 < "$H/changed.shown")"
+python3 -I "$H/pytest_config.py" < "$H/changed.shown" > "$H/config" 2>/dev/null
+say config "$? $(head -c CHANGED_BYTES "$H/config" | base64 -w0)"
 while IFS= read -r file; do
-    g checkout -q HEAD -- "$file" 2>/dev/null || rm -f -- "$file"
+    rm -rf -- "$file"; g checkout -q HEAD -- "$file" 2>/dev/null
 done < "$H/test_files"
-g apply --whitespace=nowarn "$H/test.patch" 2>"$H/test_apply.log" \
-    || { say stage test-patch-failed; exit 0; }
+g apply --whitespace=nowarn "$H/test.patch" 2>>"$H/test_apply.log" \
+    || { say stage tests-conflict; exit 0; }
 say tests "$(while IFS= read -r file; do sha256sum -- "$file"; done < "$H/test_targets" \
     2>/dev/null | base64 -w0)"
 say stage applied
@@ -134,9 +150,17 @@ class RunReport:
             "not-started",
         )
 
-    def changed(self) -> list[str]:
-        """The paths git and the file times saw change in the apply phase."""
-        return _paths(self.facts.get("changed", [""])[0], separator="\0")
+    def changed(self) -> list[str] | None:
+        """The paths git and the file times saw change in the apply phase; ``None`` when
+        the list could not be read whole (too many names, a damaged fact)."""
+        total, _, encoded = self.facts.get("changed", [""])[0].partition(" ")
+        try:
+            names = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        if not total.isdigit() or int(total) != len(names):
+            return None
+        return sorted({path for path in names.decode(errors="replace").split("\0") if path})
 
     def test_hashes(self) -> dict[str, str]:
         """sha256 of each test file handed to the runner, as the apply phase left it."""
@@ -150,8 +174,12 @@ class RunReport:
             hashes[path.removeprefix("./")] = digest
         return hashes
 
-    def config_changed(self) -> list[str]:
-        return _paths(self.facts.get("config", [""])[0], separator="\n")
+    def config_changed(self) -> list[str] | None:
+        """Files whose pytest section changed; ``None`` when the check did not finish."""
+        status, _, encoded = self.facts.get("config", [""])[0].partition(" ")
+        if status != "0":
+            return None
+        return _paths(encoded, separator="\n")
 
     def log(self, name: str, chars: int = 300) -> str:
         """The start of a harness log: where git and patch say first what went wrong."""
@@ -207,7 +235,7 @@ def _harness_files(
     instance: Instance, change: ModelChange, nonce: str, secret: str
 ) -> dict[str, str]:
     files = {
-        "run.sh": SCRIPT.replace("$NONCE", nonce),
+        "run.sh": SCRIPT.replace("$NONCE", nonce).replace("CHANGED_BYTES", str(CHANGED_BYTES)),
         "secret": secret,
         "test.patch": instance.test_patch,
         "test_files": "".join(f"{path}\n" for path in instance.test_files),

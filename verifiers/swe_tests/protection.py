@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-PYTEST_INI_FILES = frozenset({"pytest.ini", ".pytest.ini"})
+PYTEST_INI_FILES = frozenset({"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"})
 PYTEST_SECTION_FILES = frozenset({"pyproject.toml", "tox.ini", "setup.cfg"})
 """Files with a pytest section among others: changing their other sections is allowed,
 which only the sandbox can tell (it compares the section before and after)."""
@@ -53,6 +53,10 @@ def protected_reason(path: str, tests: frozenset[str]) -> str | None:
         return "a module that would stand in for pytest"
     if name == "__init__.py" and _is_test_package(pure.parent, tests):
         return "the package of the hidden tests"
+    if any(_is_test_package(parent, tests) for parent in pure.parents):
+        # Imports from a test run resolve here first (pytest puts the test's directory on
+        # sys.path): a copy of the package under tests/ would stand in for the real one.
+        return "a directory of the hidden tests"
     return None
 
 

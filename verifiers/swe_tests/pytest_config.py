@@ -5,13 +5,16 @@ repository runs.
 Reads NUL-separated paths on stdin (what git saw change) and prints, one per line, those
 among ``pyproject.toml``, ``tox.ini`` and ``setup.cfg`` whose pytest section differs from
 the base commit's. Their other sections (dependencies, metadata) may change. A file that
-does not parse counts as changed when its text changed. Only the standard library of any
-Python 3 a SWE-bench image has: TOML is read by lines, not with tomllib (3.11+).
+does not parse counts as changed when its text changed, and so does one that is not a
+regular file. TOML is decoded with tomllib where the image's Python has it (3.11+), else
+read by lines. The harness treats a check that fails or prints nothing readable as a
+change.
 """
 
 import configparser
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -31,9 +34,22 @@ def toml_pytest_lines(text):
     return "\n".join(lines)
 
 
+def toml_pytest_table(text):
+    """The decoded ``[tool.pytest...]`` table (escapes and quoting undone: a header written
+    ``[tool."py\\u0074est"]`` is this table too); its lines where tomllib is missing."""
+    try:
+        import tomllib
+    except ImportError:  # Python before 3.11 in some SWE-bench images
+        return toml_pytest_lines(text)
+    try:
+        return json.dumps(tomllib.loads(text).get("tool", {}).get("pytest"), sort_keys=True)
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return "unreadable: " + text
+
+
 def pytest_section(name, text):
     if name == "pyproject.toml":
-        return toml_pytest_lines(text)
+        return toml_pytest_table(text)
     try:
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.read_string(text)
@@ -48,12 +64,20 @@ def base_text(path):
     return shown.stdout.decode(errors="replace") if shown.returncode == 0 else ""
 
 
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def current_text(path):
+    """The file's text; ``None`` (a change) when it is not a regular file (a symlink to
+    /dev/zero) or is larger than any configuration."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            return file.read()
+        info = os.lstat(path)
     except OSError:
         return ""
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CONFIG_BYTES:
+        return None
+    with open(path, "rb") as file:
+        return file.read(MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
 
 
 def main():
@@ -61,7 +85,10 @@ def main():
         name = os.path.basename(path)
         if name != "pyproject.toml" and name not in SECTIONS:
             continue
-        if pytest_section(name, base_text(path)) != pytest_section(name, current_text(path)):
+        current = current_text(path)
+        if current is None or pytest_section(name, base_text(path)) != pytest_section(
+            name, current
+        ):
             print(path)
 
 
