@@ -29,7 +29,7 @@ class Sweeper:
     def __init__(self, backend_config: dict[str, Any]) -> None:
         config = dict(backend_config)
         self.name = config.pop("backend")
-        self.config = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
+        self.config = sandbox.hashable_config(config)
         self._lock = threading.Lock()
         self._running = self._again = False
 

@@ -41,6 +41,7 @@ __all__ = [
     "configure",
     "default_backend",
     "get_backend",
+    "hashable_config",
     "run",
     "run_counts",
 ]
@@ -76,10 +77,14 @@ def configure(backend: str = "local", **config: Any) -> None:
         raise ValueError(
             f"unknown sandbox backend {backend!r}; choose one of {', '.join(BACKENDS)}"
         )
-    frozen = {
+    _configured.update(name=backend, config=hashable_config(config))
+
+
+def hashable_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Backend settings as :func:`get_backend`'s cache needs them: lists as tuples."""
+    return {
         key: tuple(value) if isinstance(value, list) else value for key, value in config.items()
     }
-    _configured.update(name=backend, config=frozen)
 
 
 def default_backend() -> Backend:

@@ -44,6 +44,23 @@ class _ForcePass:
 """
 
 
+def registered_through_gc(plugin: str, *, bypass: bool = False) -> str:
+    """Code that finds pytest's Config through gc and registers ``plugin`` (an expression)
+    with its plugin manager: through ``register``, or past it with ``bypass``."""
+    call = (
+        f"type(obj.pluginmanager).register(obj.pluginmanager, {plugin}, 'quiet')"
+        if bypass
+        else f"obj.pluginmanager.register({plugin})"
+    )
+    return (
+        "import gc\n"
+        "for obj in gc.get_objects():\n"
+        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
+        f"        {call}\n"
+        "        break\n"
+    )
+
+
 def score(response: str, truth: dict | None = None, **options):
     return verify(response, truth or mini_instance(), options)
 
@@ -139,22 +156,12 @@ def test_pytest_sections_of_shared_config_files_are_protected(
 
 
 def test_a_hook_registered_through_gc_is_tampering(default_sandbox) -> None:
-    code = FORCE_PASS_PLUGIN + (
-        "for obj in gc.get_objects():\n"
-        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
-        "        obj.pluginmanager.register(_ForcePass(), 'force-pass')\n"
-        "        break\n"
-    )
+    code = FORCE_PASS_PLUGIN + registered_through_gc("_ForcePass()")
     assert_judged_zero(score(fenced(mini_module_patch(code))), "tampering")
 
 
 def test_a_hook_slipped_past_the_register_method_is_tampering(default_sandbox) -> None:
-    code = FORCE_PASS_PLUGIN + (
-        "for obj in gc.get_objects():\n"
-        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
-        "        type(obj.pluginmanager).register(obj.pluginmanager, _ForcePass(), 'quiet')\n"
-        "        break\n"
-    )
+    code = FORCE_PASS_PLUGIN + registered_through_gc("_ForcePass()", bypass=True)
     assert_judged_zero(score(fenced(mini_module_patch(code))), "tampering")
 
 
@@ -170,11 +177,7 @@ def test_a_run_that_exits_after_collection_passes_nothing(default_sandbox) -> No
         "                  'statuses': {name: 'PASSED' for name in names}}\n"
         "        line = base64.b64encode(json.dumps(record).encode()).decode()\n"
         "        print('>>>>> reward-server record 0123456789abcdef ' + line, flush=True)\n"
-        "        os._exit(0)\n"
-        "for obj in gc.get_objects():\n"
-        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
-        "        obj.pluginmanager.register(_Leave())\n"
-        "        break\n"
+        "        os._exit(0)\n" + registered_through_gc("_Leave()")
     )
     outcome = score(fenced(mini_module_patch(code)))
     assert_judged_zero(outcome)
@@ -286,11 +289,7 @@ def test_printed_passes_and_an_early_exit_earn_nothing_with_a_log_parser(default
         "    def pytest_collection_finish(self, session):\n"
         "        for item in session.items:\n"
         "            print('PASSED ' + item.nodeid, flush=True)\n"
-        "        os._exit(0)\n"
-        "for obj in gc.get_objects():\n"
-        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
-        "        obj.pluginmanager.register(_Leave())\n"
-        "        break\n"
+        "        os._exit(0)\n" + registered_through_gc("_Leave()")
     )
     truth = mini_instance(test_command=PYTEST_COMMAND, log_parser="pytest")
     outcome = score(fenced(mini_module_patch(code)), truth)
@@ -334,12 +333,7 @@ def test_a_flood_of_changed_paths_is_refused_not_overlooked(default_sandbox) -> 
     """Thousands of nested directories once pushed the list of changes out of the kept
     output, and with it every check that reads it."""
     chains = [new_file_diff(f"c{k}/" + "ab/" * 300 + "f.txt", ["x"]) for k in range(6)]
-    code = FORCE_PASS_PLUGIN + (
-        "for obj in gc.get_objects():\n"
-        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
-        "        obj.pluginmanager.register(_ForcePass(), 'force-pass')\n"
-        "        break\n"
-    )
+    code = FORCE_PASS_PLUGIN + registered_through_gc("_ForcePass()")
     outcome = score(fenced("".join(chains) + mini_module_patch(code)))
     assert_judged_zero(outcome, "more paths than are checked")
 
@@ -365,14 +359,8 @@ def test_an_xfail_called_from_the_code_under_test_is_a_failure(default_sandbox) 
     ],
 )
 def test_hooks_from_code_of_no_base_file_are_tampering(default_sandbox, setup, where) -> None:
-    code = (
-        "import gc, os\n"
-        f"SOURCE = {FORCE_PASS_PLUGIN!r}\n"
-        f"{setup}\n"
-        "for obj in gc.get_objects():\n"
-        "    if type(obj).__name__ == 'Config' and hasattr(obj, 'pluginmanager'):\n"
-        "        type(obj.pluginmanager).register(obj.pluginmanager, _ForcePass(), 'quiet')\n"
-        "        break\n"
+    code = f"import gc, os\nSOURCE = {FORCE_PASS_PLUGIN!r}\n{setup}\n" + registered_through_gc(
+        "_ForcePass()", bypass=True
     )
     assert_judged_zero(score(fenced(mini_module_patch(code))), "tampering", where)
 

@@ -450,11 +450,8 @@ def _numeric(node: Node, point: int, context: _Context):  # type: ignore[no-unty
             return arithmetic.number(value)
         case Sym(name=name):
             if name in context.overrides:
-                return arithmetic.number(context.overrides[name].real) + (
-                    arithmetic.number(context.overrides[name].imag) * 1j
-                    if context.overrides[name].imag
-                    else 0
-                )
+                value = context.overrides[name]
+                return arithmetic.number(value.real) + arithmetic.number(value.imag) * 1j
             return arithmetic.number(symbol_value(context.renames.get(name, name), point))
         case Const(name=name):
             return arithmetic.constants[name]

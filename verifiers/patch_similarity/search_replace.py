@@ -1,15 +1,5 @@
-"""SWE-RL's search/replace answers: ``<think>``/``<solution>`` tags, then fenced edit blocks.
-
-::
-
-    ```python
-    ### path/to/file.py
-    <<<<<<< SEARCH
-    old lines
-    =======
-    new lines
-    >>>>>>> REPLACE
-    ```
+"""SWE-RL's search/replace answers: ``<think>``/``<solution>`` tags, then fenced edit blocks
+(their format and reading: :mod:`verifiers.code_changes`), applied to the files.
 
 Same semantics as the reference: each search text must occur at a line start, replaces
 all its occurrences, edits apply in order, and an unknown path is a new empty file. Two
