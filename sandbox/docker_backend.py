@@ -1,20 +1,24 @@
 """The Docker backend: a fresh, locked-down container per run, through the docker SDK.
 
-Default mode: the container runs as ``65534:65534`` on a read-only root, with the work dir
-on a fresh volume (the image must own ``/work`` to that uid, as the sandbox image does).
-Images that need a writable root (SWE-bench's keep the repository at ``/testbed`` and run
-as root) pass ``writable_root=True`` and usually ``user=None`` and ``workdir="/testbed"``.
-Either way: no network, memory = memory+swap limit, pids limit, CPU quota, every
-capability dropped, no-new-privileges, an init process, and a kill at the deadline.
+The root filesystem is always read-only; what a run may write are sized tmpfs mounts,
+charged to its memory limit, so a run cannot fill the host's disk:
+
+- the work dir (``/work`` by default), holding the workspace;
+- ``/tmp``;
+- ``image_dirs``: directories of the image a run may change, each copied from the image
+  onto its own tmpfs (SWE-bench images keep the repository at ``/testbed`` and run as
+  root: ``image_dirs=["/testbed"], user=None``). The copy's size is added to the limits.
+
+The default user is ``65534:65534``. Either way: no network, memory = memory+swap limit,
+pids limit, CPU quota, every capability dropped, no-new-privileges, an init process, and a
+kill at the deadline.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import math
 import os
-import tarfile
 import threading
 import time
 from collections.abc import Sequence
@@ -22,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sandbox import docker_transfer
 from sandbox.base import Backend
 from sandbox.output import BoundedCapture
 from sandbox.procs import is_leftover
 from sandbox.slots import SlotPool
 from sandbox.types import ExecResult, Limits, SandboxError, Workspace
-from sandbox.workspace import relative_path, to_tar
+from sandbox.workspace import to_tar
 
 LABEL = "reward-server.sandbox"
 OWNER_LABEL = "reward-server.sandbox.owner"
@@ -137,12 +142,13 @@ class DockerBackend(Backend):
         collect: Sequence[str] = (),
         image: str | None = None,
         workdir: str = "/work",
-        writable_root: bool = False,
+        image_dirs: Sequence[str] = (),
         user: str | object | None = _DEFAULT,
     ) -> ExecResult:
         """Run ``command`` in a new container of ``image``; see the module docstring."""
-        if not PurePosixPath(workdir).is_absolute():
-            raise SandboxError(f"workdir must be absolute: {workdir!r}")
+        for path in (workdir, *image_dirs):
+            if not PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts:
+                raise SandboxError(f"container paths must be absolute: {path!r}")
         run_user: str | None = DEFAULT_USER if user is _DEFAULT else user  # type: ignore[assignment]
         uid, gid = _ids(run_user)
         with self.slots.acquire(timeout_s=limits.wall_s):
@@ -154,7 +160,7 @@ class DockerBackend(Backend):
                 collect=collect,
                 image=image or self.config.image,
                 workdir=workdir,
-                writable_root=writable_root,
+                image_dirs=tuple(dict.fromkeys(str(PurePosixPath(p)) for p in image_dirs)),
                 user=run_user,
                 uid=uid,
                 gid=gid,
@@ -170,29 +176,42 @@ class DockerBackend(Backend):
         collect: Sequence[str],
         image: str,
         workdir: str,
-        writable_root: bool,
+        image_dirs: tuple[str, ...],
         user: str | None,
         uid: int,
         gid: int,
     ) -> ExecResult:
         import docker
         import requests  # docker's transport: its timeouts are requests'
-        from docker.types import LogConfig, Mount, Ulimit
+        from docker.types import LogConfig, Ulimit
 
+        client = self._client
         labels = {LABEL: "1", OWNER_LABEL: str(os.getpid())}
         cpu_s = math.ceil(limits.cpu_s)
-        # A second watchdog inside the container: if this process dies mid-run (a worker
-        # killed at its item deadline), the command still ends, and the next sweep removes it.
-        guarded = ["timeout", "-s", "KILL", str(math.ceil(limits.wall_s) + 10), *argv]
+        wall_s = math.ceil(limits.wall_s)
+        # Every writable place is a sized tmpfs, charged to the container's memory: the
+        # image's directories a run may change hold their copy plus the run's own quota.
+        copies = {path: docker_transfer.image_dir_bytes(client, image, path) for path in image_dirs}
+        owner = f"uid={uid},gid={gid}"
+        tmpfs = {"/tmp": f"size={limits.memory_bytes},mode=1777"}
+        for path in (workdir, *image_dirs):
+            size = limits.memory_bytes + copies.get(path, 0)
+            tmpfs[path] = f"size={size},{owner},mode=0755,exec"
+        memory = limits.memory_bytes + sum(copies.values())
         options: dict[str, Any] = dict(
             image=image,
-            command=guarded,
-            user=user,
+            # The container only keeps the mounts alive: the command, the copy in and the
+            # copy out are execs. If this process dies mid-run (a worker killed at its item
+            # deadline), the keeper still ends, and the next sweep removes the container.
+            command=["sleep", str(2 * wall_s + 60)],
+            # Under another uid than the run's: with no capabilities, the run cannot signal
+            # it (`kill -9 -1` would otherwise stop the container and lose its files).
+            user="65534:65534" if uid == 0 else "0:0",
             working_dir=workdir,
             environment={"HOME": workdir, "TMPDIR": "/tmp", "LANG": "C.UTF-8", **env},
             network_mode="none",
-            mem_limit=limits.memory_bytes,
-            memswap_limit=limits.memory_bytes,
+            mem_limit=memory,
+            memswap_limit=memory,
             pids_limit=limits.processes,
             nano_cpus=int(self.config.cpus * 1e9),
             cap_drop=["ALL"],
@@ -207,42 +226,50 @@ class DockerBackend(Backend):
                 Ulimit(name="core", soft=0, hard=0),
                 Ulimit(name="nofile", soft=1024, hard=1024),
             ],
-            tmpfs={"/tmp": f"size={limits.memory_bytes},mode=1777"},
+            read_only=True,
+            tmpfs=tmpfs,
         )
-        client = self._client
-        volume = container = None
+        container = None
         started = time.monotonic()
         try:
-            if writable_root:
-                archive = _prefixed_tar(workspace, workdir, uid, gid)
-            else:
-                volume = client.volumes.create(labels=labels)
-                options.update(read_only=True, mounts=[Mount(workdir, volume.name, type="volume")])
-                archive = to_tar(workspace, uid=uid, gid=gid) if workspace is not None else None
+            archive = to_tar(workspace, uid=uid, gid=gid) if workspace is not None else None
             container = client.containers.create(**options)
-            if archive is not None:
-                container.put_archive("/" if writable_root else workdir, archive)
-            socket = container.attach_socket(params={"stdout": 1, "stderr": 1, "stream": 1})
-            stdout, stderr = (BoundedCapture(limits.output_bytes) for _ in range(2))
-            reader = _read_in_thread(socket, stdout, stderr)
             container.start()
-            timed_out = False
-            try:
-                exit_code = container.wait(timeout=limits.wall_s)["StatusCode"]
-            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-                # The watchdog: `wait` gave up at the deadline. Any other engine error is
-                # ours, not a verdict on the code that ran.
-                timed_out = True
+            docker_transfer.upload(
+                container,
+                archive,
+                workdir=workdir,
+                image_dirs=image_dirs,
+                user=user,
+                deadline=started + limits.wall_s,
+            )
+            api = client.api
+            guarded = ["timeout", "-s", "KILL", str(wall_s + 10), *argv]
+            exec_id = api.exec_create(container.id, guarded, user=user or "", workdir=workdir)["Id"]
+            stdout, stderr = (BoundedCapture(limits.output_bytes) for _ in range(2))
+            begun = time.monotonic()
+            reader = _read_in_thread(api.exec_start(exec_id, socket=True), stdout, stderr)
+            timed_out = not _wait_for_exec(api, exec_id, reader, deadline=begun + limits.wall_s)
+            if timed_out:
                 with contextlib.suppress(docker.errors.APIError):
                     container.kill()
-                exit_code = container.wait(timeout=30)["StatusCode"]
-            duration = time.monotonic() - started
+            duration = time.monotonic() - begun
             reader.join(timeout=10)
+            exit_code = api.exec_inspect(exec_id).get("ExitCode")
             container.reload()
             oom_killed = bool(container.attrs["State"].get("OOMKilled"))
-            files = _collect(container, workdir, collect, limits.output_bytes)
+            files: dict[str, bytes] = {}
+            # A run that got its container stopped anyway (the keeper killed for memory)
+            # loses its files and the OOM count, not its result.
+            with contextlib.suppress(docker.errors.APIError):
+                if not timed_out:
+                    oom_killed = oom_killed or docker_transfer.oom_kills(container, memory) > 0
+                if collect and not timed_out:
+                    files = docker_transfer.collect(
+                        container, workdir, collect, user=user, max_bytes=limits.output_bytes
+                    )
             return ExecResult(
-                exit_code=exit_code,
+                exit_code=-9 if exit_code is None else exit_code,
                 stdout=stdout.value(),
                 stderr=stderr.value(),
                 duration_s=duration,
@@ -253,15 +280,24 @@ class DockerBackend(Backend):
             )
         except docker.errors.ImageNotFound as exc:
             raise SandboxError(f"docker image not found: {image}") from exc
-        except docker.errors.DockerException as exc:
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
             raise SandboxError(f"docker engine error: {exc}") from exc
         finally:
             if container is not None:
                 with contextlib.suppress(Exception):
                     container.remove(force=True, v=True)
-            if volume is not None:
-                with contextlib.suppress(Exception):
-                    volume.remove(force=True)
+
+
+def _wait_for_exec(api: Any, exec_id: str, reader: threading.Thread, deadline: float) -> bool:
+    """Whether the exec'd command ended before ``deadline``. Its output closing is the fast
+    signal; a process it left behind can hold the output open, so the engine is asked too."""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        reader.join(timeout=min(remaining, 0.05))
+        if not api.exec_inspect(exec_id).get("Running"):
+            return True
 
 
 def _read_in_thread(
@@ -279,63 +315,3 @@ def _read_in_thread(
     thread = threading.Thread(target=pump, daemon=True, name="docker-output")
     thread.start()
     return thread
-
-
-def _prefixed_tar(workspace: Workspace, workdir: str, uid: int, gid: int) -> bytes | None:
-    """The workspace as a tar to unpack at ``/``, its entries under ``workdir``."""
-    if workspace is None:
-        return None
-    prefix = workdir.strip("/")
-    buffer = io.BytesIO()
-    with (
-        tarfile.open(fileobj=io.BytesIO(to_tar(workspace, uid=uid, gid=gid))) as inner,
-        tarfile.open(fileobj=buffer, mode="w") as outer,
-    ):
-        for member in inner.getmembers():
-            content = inner.extractfile(member) if member.isfile() else None
-            name = member.name.removeprefix("./").removeprefix(".")
-            member.name = f"{prefix}/{name}".rstrip("/")
-            outer.addfile(member, content)
-    return buffer.getvalue()
-
-
-def _collect(
-    container: Any, workdir: str, names: Sequence[str], max_bytes: int
-) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    for name in names:
-        content = _read_file(container, PurePosixPath(workdir) / relative_path(name), max_bytes)
-        if content is not None:
-            files[name] = content
-    return files
-
-
-def _read_file(container: Any, path: PurePosixPath, max_bytes: int) -> bytes | None:
-    """A regular file of the container, or None; refused if any part of the path is a link.
-
-    The engine resolves links inside the container's root (never the host's), but a link
-    planted by the run could still point at files of the image the run itself cannot read.
-    """
-    relative = path.relative_to(path.anchor)
-    for depth in range(1, len(relative.parts) + 1):
-        prefix = PurePosixPath(path.anchor, *relative.parts[:depth])
-        try:
-            stream, info = container.get_archive(str(prefix))
-        except Exception:
-            return None
-        if info.get("linkTarget") or (prefix != path and not info.get("mode", 0) & (1 << 31)):
-            stream.close()
-            return None  # a link, or a file where a directory should be
-        if prefix != path:
-            stream.close()
-            continue
-        if info.get("size", 0) > max_bytes:
-            stream.close()
-            return None
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
-            member = archive.next()
-            if member is None or not member.isfile():
-                return None
-            handle = archive.extractfile(member)
-            return handle.read(max_bytes) if handle else None
-    return None

@@ -64,5 +64,6 @@ def run_dirs_on_host(backend: object) -> list[Path]:
         return list(backend.config.base_dir.glob("run-*"))
     from sandbox.docker_backend import LABEL
 
-    volumes = backend._client.volumes.list(filters={"label": LABEL})
-    return [Path(volume.attrs["Mountpoint"]) for volume in volumes]
+    # A docker run's work dir is a tmpfs in the container's mount namespace.
+    containers = backend._client.containers.list(filters={"label": LABEL})
+    return [Path(f"/proc/{c.attrs['State']['Pid']}/root/work") for c in containers]

@@ -100,6 +100,48 @@ def mini_instance(**extra: Any) -> dict[str, Any]:
     }
 
 
+# The same bug under a unittest runner with Django's verbose output, run as Django's
+# runtests.py is: from tests/, by module name, graded by `test (module.Class)` names.
+UNITTEST_COMMAND = "cd tests && PYTHONPATH=..:$PYTHONPATH python3 -m unittest -v {test_modules}"
+UNITTEST_TEST_PATCH = """\
+diff --git a/tests/test_add.py b/tests/test_add.py
+new file mode 100644
+--- /dev/null
++++ b/tests/test_add.py
+@@ -0,0 +1,14 @@
++import unittest
++
++from mini.ops import add
++
++
++class AddTest(unittest.TestCase):
++    def test_add(self):
++        self.assertEqual(add(2, 3), 5)
++
++    def test_add_negative(self):
++        self.assertEqual(add(-2, -3), -5)
++
++    def test_add_zero(self):
++        self.assertEqual(add(0, 0), 0)
+"""
+
+
+def unittest_instance(**extra: Any) -> dict[str, Any]:
+    return mini_instance(
+        **{
+            "test_patch": UNITTEST_TEST_PATCH,
+            "test_command": UNITTEST_COMMAND,
+            "log_parser": "django",
+            "FAIL_TO_PASS": [
+                "test_add (test_add.AddTest)",
+                "test_add_negative (test_add.AddTest)",
+            ],
+            "PASS_TO_PASS": ["test_add_zero (test_add.AddTest)"],
+            **extra,
+        }
+    )
+
+
 def _diff(path: str, old: list[str], new: list[str]) -> str:
     """A one-hunk git diff of ``path`` whose first lines change from ``old`` to ``new``."""
     start = 1 if old else 0

@@ -11,6 +11,7 @@ import pytest
 
 from sandbox import GiB, Limits, MiB, SandboxError
 from sandbox.slots import SlotPool, ensure_private_dir
+from sandbox.workspace import to_tar
 from tests.sandbox_helpers import leftovers
 
 pytestmark = pytest.mark.sandbox
@@ -55,15 +56,24 @@ def test_every_tmpfs_is_sized(local_backend):
     assert leftovers(local_backend) == []
 
 
-def test_ten_gigabytes_stop_at_the_quota(local_backend):
-    """The work dir is on a tmpfs charged to the run's memory: its limit is the quota."""
-    assert os.path.ismount(local_backend.config.base_dir), local_backend.details()
+@pytest.mark.parametrize("directory", ["/work", "/tmp"])
+def test_ten_gigabytes_stop_at_the_quota(sandbox_backend, directory):
+    """Every writable place is a tmpfs charged to the run's memory: its limit is the quota
+    (local: the work dirs' tmpfs; docker: the work dir's and /tmp's, on a read-only root)."""
+    if sandbox_backend.name == "local":
+        assert os.path.ismount(sandbox_backend.config.base_dir), sandbox_backend.details()
     limits = Limits(memory_bytes=256 * MiB, wall_s=60, file_size_bytes=16 * GiB)
-    script = "dd if=/dev/zero of=/work/big bs=1M count=10240 2>/dev/null; stat -c %s /work/big"
-    result = local_backend.run(["sh", "-c", script], limits=limits)
-    assert result.oom_killed, result
-    assert int(result.stdout.decode().split()[-1]) < 256 * MiB
-    assert leftovers(local_backend) == []
+    script = (
+        f"dd if=/dev/zero of={directory}/big bs=1M count=10240; stat -c %s {directory}/big;"
+        " echo x > /outside && echo WROTE-ROOT"
+    )
+    result = sandbox_backend.run(["sh", "-c", script], limits=limits)
+    written = result.stdout.decode().split()
+    stopped = result.oom_killed or b"No space left on device" in result.stderr
+    assert stopped, result
+    assert not written or (written[0].isdigit() and int(written[0]) <= 256 * MiB), result
+    assert b"WROTE-ROOT" not in result.stdout
+    assert leftovers(sandbox_backend) == []
 
 
 def test_a_planted_lock_symlink_is_not_followed(tmp_path: Path):
@@ -109,3 +119,49 @@ def test_a_very_deep_tree_is_removed(local_backend):
     result = local_backend.run(["sh", "-c", script], limits=Limits(memory_bytes=256 * MiB))
     assert result.stdout == b"made\n", result
     assert leftovers(local_backend) == []
+
+
+def test_image_directories_are_copies_with_a_quota(docker_engine):
+    """SWE-bench images keep the repository in the image and run as root: the directory is
+    copied onto a sized tmpfs, the rest of the root stays read-only."""
+    import docker
+
+    from sandbox.docker_backend import DockerBackend, DockerConfig
+
+    client = docker.DockerClient(base_url=docker_engine.url)
+    image = f"sandbox-image-dirs:{uuid.uuid4().hex[:8]}"
+    seed = client.containers.create(docker_engine.image, ["true"], network_mode="none")
+    try:
+        repo = {"app.py": "print('from the image')\n", "pkg/data.txt": "x" * 10000}
+        seed.put_archive("/opt", to_tar([("deep/repo", repo)]))
+        seed.commit(*image.split(":"))
+    finally:
+        seed.remove(force=True)
+    backend = DockerBackend(DockerConfig(base_url=docker_engine.url, image=docker_engine.image))
+    script = (
+        "python3 /opt/deep/repo/app.py && wc -c < /opt/deep/repo/pkg/data.txt"
+        " && echo changed >> /opt/deep/repo/app.py && tail -1 /opt/deep/repo/app.py"
+        " && cat /harness/note.txt"
+        " && dd if=/dev/zero of=/opt/deep/repo/big bs=1M count=10240 2>/dev/null;"
+        " stat -c %s /opt/deep/repo/big; echo x > /opt/outside || echo ROOT-READ-ONLY"
+    )
+    limits = Limits(memory_bytes=256 * MiB, wall_s=60, file_size_bytes=16 * GiB)
+    try:
+        result = backend.run(
+            ["sh", "-c", script],
+            {"note.txt": "from the workspace\n"},
+            limits,
+            image=image,
+            workdir="/harness",
+            image_dirs=["/opt/deep/repo"],
+            user=None,
+        )
+        lines = result.stdout.decode().splitlines()
+        assert lines[:4] == ["from the image", "10000", "changed", "from the workspace"], result
+        assert int(lines[4]) <= 256 * MiB + 64 * 1024, result  # the quota, plus the copy
+        assert lines[5] == "ROOT-READ-ONLY", result
+        assert leftovers(backend) == []
+    finally:
+        backend.close()
+        client.images.remove(image, force=True)
+        client.close()

@@ -74,7 +74,9 @@ def test_cannot_read_another_runs_work_dir(sandbox_backend):
     holder.start()
     try:
         deadline = time.monotonic() + 10
-        while not (paths := run_dirs_on_host(sandbox_backend)):
+        while not (
+            paths := [p for p in run_dirs_on_host(sandbox_backend) if (p / "secret.txt").exists()]
+        ):
             assert time.monotonic() < deadline, "the first run never started"
             time.sleep(0.05)
         probes = " ".join(f"{path}/secret.txt" for path in paths)

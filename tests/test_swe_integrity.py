@@ -14,11 +14,13 @@ import pytest
 from tests.swe_fixtures import (
     MINI_FILES,
     MINI_GOLD,
+    MINI_HALF,
     fenced,
     mini_instance,
     mini_module_patch,
     mini_patch,
     new_file_diff,
+    unittest_instance,
 )
 from verifiers import Status
 from verifiers.swe_tests import verify
@@ -303,6 +305,53 @@ def test_a_command_that_keeps_the_plugin_out_is_told(default_sandbox) -> None:
     )
     outcome = score(fenced(MINI_GOLD), truth)
     assert_judged_zero(outcome, "did not load the harness's pytest plugin")
+
+
+# -- 5: a unittest runner with the django log parser: its printed lines grade nothing -----
+
+
+def test_a_unittest_runner_resolves_gold_and_fails_a_half_fix(default_sandbox) -> None:
+    gold = score(fenced(MINI_GOLD), unittest_instance())
+    assert (gold.reward, gold.status) == (1.0, Status.OK), gold.detail
+    half = score(fenced(MINI_HALF), unittest_instance())
+    assert half.reward == 0.0 and half.components["f2p_passed"] == 1.0, half.detail
+
+
+FAKE_OK_LINES = (
+    "import sys\n"
+    "for name in ('test_add', 'test_add_negative', 'test_add_zero'):\n"
+    "    print(name + ' (test_add.AddTest) ... ok', file=sys.stderr, flush=True)\n"
+    "print('Ran 3 tests in 0.001s\\n\\nOK', file=sys.stderr, flush=True)\n"
+)
+
+
+@pytest.mark.parametrize("leave", ["os._exit(0)", "sys.exit(0)", "pass"])
+def test_printed_oks_earn_nothing_with_a_unittest_runner(default_sandbox, leave) -> None:
+    """At import, print Django's verbose `ok` for every test, then leave (or not)."""
+    code = f"import os\n{FAKE_OK_LINES}{leave}"
+    outcome = score(fenced(mini_module_patch(code)), unittest_instance())
+    assert_judged_zero(outcome)
+    assert outcome.components["f2p_passed"] == 0.0
+
+
+def test_a_patched_testcase_run_is_tampering(default_sandbox) -> None:
+    """Report every test a success without running it: no hook, no printed line."""
+    code = (
+        "import unittest\n"
+        "def _run(self, result=None):\n"
+        "    result.startTest(self)\n"
+        "    result.addSuccess(self)\n"
+        "    result.stopTest(self)\n"
+        "unittest.TestCase.run = _run\n"
+    )
+    outcome = score(fenced(mini_module_patch(code)), unittest_instance())
+    assert_judged_zero(outcome, "tampering", "TestCase.run")
+
+
+def test_a_unittest_command_without_the_recorder_is_told(default_sandbox) -> None:
+    truth = unittest_instance(test_command="cd tests && python3 -I -m unittest -v test_add")
+    outcome = score(fenced(MINI_GOLD), truth)
+    assert_judged_zero(outcome, "did not load the harness's unittest recorder")
 
 
 @pytest.mark.parametrize("name", ["pytest.py", "_pytest/__init__.py", "pluggy/__init__.py"])

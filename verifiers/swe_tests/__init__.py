@@ -131,39 +131,44 @@ def _shown(items: list[str]) -> str:
     return ", ".join(items[:SHOWN_PATHS]) + more
 
 
+RECORDER_MISSING = {
+    "pytest": "the test command did not load the harness's pytest plugin (a test_command "
+    "with log_parser pytest must run pytest with PYTEST_ADDOPTS and PYTHONPATH)",
+    "django": "the test command did not load the harness's unittest recorder (a "
+    "test_command with log_parser django must start the test runner as its first Python "
+    "process, with PYTHONPATH and without -I, -S or -E)",
+}
+
+
 def report_statuses(instance: Instance, report: harness.RunReport) -> tuple[Statuses, str | None]:
     """The tests' statuses, or none and the reason the run cannot be trusted."""
-    if instance.test_command is None or instance.log_parser == "pytest":
-        if not report.plugin_loaded:
-            # Judged, not invalid_input: what the command reads (tox.ini, a wrapper script)
-            # could be the patch's doing. The detail says what the caller must fix.
-            return {}, (
-                "the test command did not load the harness's pytest plugin (a test_command "
-                "with log_parser pytest must run pytest with PYTEST_ADDOPTS and PYTHONPATH)"
-            )
-        record = report.record
-        if record is None:
-            return {}, "the test run did not complete (no single signed result)"
-        touched = set(record.get("hook_files", [])) & set(report.changed() or ())
-        touched |= set(record.get("unknown_hook_files", []))
-        if touched:
-            return {}, f"tampering: pytest hooks registered from {_shown(sorted(touched))}"
-        expected = report.test_hashes()
-        rewritten = sorted(
-            path
-            for path, digest in record.get("collected", {}).items()
-            if path in expected and expected[path] != digest
-        )
-        if rewritten:
-            return (
-                {},
-                f"tampering: test files rewritten before pytest read them: {_shown(rewritten)}",
-            )
-        statuses = record.get("statuses", {})
-        if not record.get("finished") or not isinstance(statuses, dict):
-            return {}, "the test run did not complete"
-        return {name: status for name, status in statuses.items() if status in RANK}, None
-    exits = report.facts.get("exit", [])
-    if len(exits) != 1:
-        return {}, "the test command's end was not reported exactly once"
-    return LOG_PARSERS[instance.log_parser](report.test_log), None
+    if instance.test_command is not None and instance.log_parser not in RECORDER_MISSING:
+        exits = report.facts.get("exit", [])
+        if len(exits) != 1:
+            return {}, "the test command's end was not reported exactly once"
+        return LOG_PARSERS[instance.log_parser](report.test_log), None
+    if not report.plugin_loaded:
+        # Judged, not invalid_input: what the command reads (tox.ini, a wrapper script)
+        # could be the patch's doing. The detail says what the caller must fix.
+        return {}, RECORDER_MISSING[instance.log_parser if instance.test_command else "pytest"]
+    record = report.record
+    if record is None:
+        return {}, "the test run did not complete (no single signed result)"
+    touched = set(record.get("hook_files", [])) & set(report.changed() or ())
+    touched |= set(record.get("unknown_hook_files", []))
+    if touched:
+        return {}, f"tampering: pytest hooks registered from {_shown(sorted(touched))}"
+    if replaced := record.get("tampered"):
+        return {}, f"tampering: the test run replaced {_shown(sorted(map(str, replaced)))}"
+    expected = report.test_hashes()
+    rewritten = sorted(
+        path
+        for path, digest in record.get("collected", {}).items()
+        if path in expected and expected[path] != digest
+    )
+    if rewritten:
+        return {}, f"tampering: test files rewritten before pytest read them: {_shown(rewritten)}"
+    statuses = record.get("statuses", {})
+    if not record.get("finished") or not isinstance(statuses, dict):
+        return {}, "the test run did not complete"
+    return {name: status for name, status in statuses.items() if status in RANK}, None

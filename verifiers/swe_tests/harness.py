@@ -38,16 +38,21 @@ APPLY_EDITS = (HERE / "apply_edits.py").read_text()
 RUN_PYTEST = (HERE / "run_pytest.py").read_text()
 PYTEST_PLUGIN = (HERE / "reward_server_harness.py").read_text()
 PYTEST_CONFIG = (HERE / "pytest_config.py").read_text()
+UNITTEST_RECORDER = (HERE / "unittest_recorder.py").read_text()
 # No plugin autoload: a patch cannot add one through an entry point (a *.dist-info at the
 # repository root is on sys.path). The runner reads the secret from descriptor 3.
 PYTEST_COMMAND = (
     'PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 python3 -I "$H/run_pytest.py" -rA -p no:cacheprovider'
 )
 SECRET_INPUT = "3<<REWARD_SERVER_SECRET\n$S\nREWARD_SERVER_SECRET\n"
-PLUGIN_ENVIRONMENT = (
-    'PYTHONPATH="$H${PYTHONPATH:+:$PYTHONPATH}" '
-    'PYTEST_ADDOPTS="-p reward_server_harness ${PYTEST_ADDOPTS:-}"'
-)
+# How a caller's test_command reports through the harness, by log parser: pytest loads the
+# plugin, Python imports the unittest recorder as sitecustomize. Exported inside the
+# command's subshell, so a compound command (`cd tests && ./runtests.py`) gets them too.
+RECORDER_EXPORTS = {
+    "pytest": 'export PYTHONPATH="$H${PYTHONPATH:+:$PYTHONPATH}" '
+    'PYTEST_ADDOPTS="-p reward_server_harness ${PYTEST_ADDOPTS:-}"',
+    "django": 'export PYTHONPATH="$H/unittest${PYTHONPATH:+:$PYTHONPATH}"',
+}
 HARNESS_LOADED = ">>>>> reward-server harness loaded"
 APPLY_STAGES = (
     "no-repository",
@@ -224,9 +229,10 @@ def test_script(instance: Instance) -> str:
         command = command.replace("{tests}", quoted).replace("{test_modules}", modules)
     else:
         command = f"{command} {quoted}"
-    if instance.log_parser == "pytest":
-        # The caller's pytest command reports through the harness's plugin as well.
-        command = f"{PLUGIN_ENVIRONMENT} {command} {SECRET_INPUT}"
+    if instance.log_parser in RECORDER_EXPORTS:
+        # The caller's command reports through the harness's recorder as well.
+        exports = RECORDER_EXPORTS[instance.log_parser]
+        return f"echo '{TESTS_BEGIN}'\n( {exports}; {command} ) {SECRET_INPUT}say exit $?\n"
     # The command's real exit, once: a printed fake one makes two, which grading refuses.
     return f"echo '{TESTS_BEGIN}'\n( {command} )\nsay exit $?\n"
 
@@ -245,6 +251,7 @@ def _harness_files(
         "run_pytest.py": RUN_PYTEST,
         "reward_server_harness.py": PYTEST_PLUGIN,
         "pytest_config.py": PYTEST_CONFIG,
+        "unittest/sitecustomize.py": UNITTEST_RECORDER,
     }
     if change.edits is not None:
         files["edits.json"] = json.dumps(change.edits)
@@ -312,7 +319,7 @@ def run(instance: Instance, change: ModelChange, *, wall_s: float, memory_mb: in
             limits,
             image=instance.code,
             workdir="/harness",
-            writable_root=True,
+            image_dirs=[instance.repo_dir],
             user=None,
             collect=COLLECTED,
         )
