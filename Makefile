@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe load image \
+.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe bench-code load image \
 	system-deps system-deps-test sandbox-image clean
 
 # Reinstall only when the project's metadata changes.
@@ -73,6 +73,9 @@ bench-sandbox: $(BIN)/.installed-dev system-deps-test
 
 bench-swe: $(BIN)/.installed-dev system-deps-test
 	$(BIN)/python benchmarks/bench_swe.py
+
+bench-code: $(BIN)/.installed-dev system-deps-test
+	$(BIN)/python benchmarks/bench_code.py
 
 # The service image: the project and its dependencies as wheels, then a build that needs
 # no network. BASE_IMAGE must provide python3.11 with venv (python:3.11-slim does).

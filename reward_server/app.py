@@ -18,6 +18,7 @@ import sandbox
 from reward_server import __version__, compat
 from reward_server.auth import ApiKeyAuth, load_keys
 from reward_server.body_limit import BodySizeLimit
+from reward_server.dashboard import router as dashboard_router
 from reward_server.engine import Engine
 from reward_server.misconfiguration import UnresolvedVerifier, failed_batch
 from reward_server.models import (
@@ -30,6 +31,7 @@ from reward_server.models import (
     VerifierInfo,
 )
 from reward_server.observability import RequestContext, access_log
+from reward_server.run_code import router as run_code_router
 from reward_server.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,12 @@ def start_sandbox(settings: Settings) -> sandbox.Backend:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    engine = Engine(settings)
+    if settings.ray_address:
+        from reward_server.ray_serving import RayEngine
+
+        engine: Engine = RayEngine(settings)
+    else:
+        engine = Engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -90,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     app.state.engine = engine
+    app.include_router(dashboard_router(engine.stats))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyAuth, keys=load_keys(settings.api_keys, settings.api_keys_file))
     app.add_middleware(RequestContext, metrics=engine.metrics)
@@ -107,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"retry in {settings.retry_after_s} s",
                 headers={"Retry-After": str(settings.retry_after_s)},
             )
+
+    app.include_router(run_code_router(settings, admit))
 
     def refuse(endpoint: str, reason: str, message: str) -> NoReturn:
         """A caller's configuration that cannot give real rewards: a 422 naming the fix,
@@ -143,7 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except UnresolvedVerifier as exc:
                 refuse("/v1/rewards", "no_verifier", str(exc))
         admit(len(request.items))
-        results = await engine.score_async(request.items, request.timeout_s)
+        results = await engine.score_async(
+            request.items, request.timeout_s, ground_truths=request.ground_truths
+        )
         return scored(RewardsResponse.model_construct(results=results).model_dump_json(), results)
 
     @app.post("/v1/reward", response_model=Result, tags=["rewards"])

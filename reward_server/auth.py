@@ -1,4 +1,5 @@
-"""Optional API keys: ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
+"""Optional API keys: ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, or, for a
+browser, HTTP Basic auth with the key as the password (any user name).
 
 Off when no key is configured. Probes (``/healthz``, ``/readyz``) stay open so that load
 balancers and Kubernetes need no secret. Keys are compared in constant time, and every
@@ -7,6 +8,8 @@ configured key is compared, so the time taken says nothing about which one nearl
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +18,9 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+BROWSER_PATHS = frozenset({"/dashboard", "/v1/stats"})
+"""Paths a browser opens: their 401 asks for the key as a Basic password, so the browser
+prompts for it once and sends it with the page's own requests."""
 
 
 def load_keys(keys: Iterable[str], keys_file: Path | None) -> list[bytes]:
@@ -35,6 +41,12 @@ def presented_key(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
             scheme, _, token = value.partition(b" ")
             if scheme.lower() == b"bearer" and token.strip():
                 return token.strip()
+            if scheme.lower() == b"basic" and token.strip():
+                try:
+                    _, _, password = base64.b64decode(token.strip(), validate=True).partition(b":")
+                except binascii.Error:
+                    return None
+                return password or None
         elif name == b"x-api-key" and value.strip():
             return value.strip()
     return None
@@ -64,9 +76,12 @@ class ApiKeyAuth:
         ):
             await self.app(scope, receive, send)
             return
+        challenge = "Bearer"
+        if scope["path"] in BROWSER_PATHS:
+            challenge = 'Basic realm="reward-server: the API key as password", charset="UTF-8"'
         response = JSONResponse(
             {"detail": "missing or invalid API key (Authorization: Bearer <key>, or X-API-Key)"},
             status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
+            headers={"WWW-Authenticate": challenge},
         )
         await response(scope, receive, send)

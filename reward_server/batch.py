@@ -13,6 +13,7 @@ scored: a typo must not become thousands of ``invalid_input`` rows.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import os
@@ -23,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from reward_server.misconfiguration import failed_batch
 from reward_server.models import Result
+from reward_server.stats import Stats
 
 ITEM_FIELDS = (
     "id",
@@ -228,9 +231,19 @@ def run(
     skip: set[str],
     chunk_size: int,
     progress: Callable[[int], None] = lambda _: None,
+    stats: Stats | None = None,
 ) -> Summary:
-    """Score every record not in ``skip`` and write its result line to ``out``."""
+    """Score every record not in ``skip`` and write its result line to ``out``; with
+    ``stats``, record each chunk there too (``--report``)."""
     summary = Summary()
+    sent: collections.deque[list[dict[str, Any]]] = collections.deque()
+
+    def remembered(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        """Chunks come back in order; a scorer may hold a few at once (Ray)."""
+        for chunk in chunks:
+            if stats is not None:
+                sent.append(chunk)
+            yield chunk
 
     def pending() -> Iterator[dict[str, Any]]:
         for index, record in enumerate(records):
@@ -241,10 +254,12 @@ def run(
                 continue
             yield item
 
-    for results in score_chunks(_chunks(pending(), chunk_size)):
+    for results in score_chunks(remembered(_chunks(pending(), chunk_size))):
         for result in results:
             out.write(result.model_dump_json(exclude={"elapsed_ms"}) + "\n")
             summary.add(result)
+        if stats is not None:
+            stats.record(sent.popleft(), results, failed_batch=failed_batch(results))
         summary.scored += len(results)
         out.flush()
         progress(len(results))

@@ -35,6 +35,10 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes [one per core].")] = None,
     config: ConfigOption = None,
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="Score on the nodes of this Ray cluster (one engine actor per node)."),
+    ] = None,
 ) -> None:
     """Start the HTTP service."""
     import uvicorn
@@ -42,7 +46,14 @@ def serve(
     from reward_server.app import create_app
     from reward_server.observability import logging_config
 
-    settings = _load(config, host=host, port=port, workers=workers, log_level=log_level)
+    settings = _load(
+        config,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        ray_address=ray_address,
+    )
     log_config = logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(log_config)
     try:
@@ -120,6 +131,14 @@ def score(
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Items per chunk.")] = 256,
     timeout_s: Annotated[float | None, typer.Option(help="Per-item deadline.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write this run's charts (rewards, statuses, latency per verifier and "
+            "data source) to a self-contained HTML file.",
+        ),
+    ] = None,
     keep_failed: Annotated[
         bool,
         typer.Option(
@@ -141,9 +160,11 @@ def score(
 
     from reward_server import batch
     from reward_server.misconfiguration import UnresolvedVerifier
+    from reward_server.stats import Stats
 
     settings = _load(config)
     err = Console(stderr=True)
+    stats = Stats(bucket_s=0.25, compact=True) if report else None
     started = False
     try:
         columns = batch.parse_mapping(mapping)
@@ -190,6 +211,7 @@ def score(
                     skip=earlier.done if earlier else set(),
                     chunk_size=chunk_size,
                     progress=advance,
+                    stats=stats,
                 )
             finally:
                 if sink is not sys.stdout:
@@ -212,6 +234,11 @@ def score(
     for name, value in batch.summary_rows(summary):
         table.add_row(name, value)
     err.print(table)
+    if report and stats is not None:
+        from reward_server.dashboard import write_report
+
+        write_report(report, stats)
+        err.print(f"report: {report}")
 
 
 def _type_name(annotation: object) -> str:

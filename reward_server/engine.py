@@ -18,13 +18,14 @@ import multiprocessing
 import signal
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 from pydantic import ValidationError
 
+from reward_server.chunks import Answer, ChunkDispatcher, Costs
 from reward_server.launcher import worker_context
 from reward_server.metrics import Metrics
 from reward_server.misconfiguration import (
@@ -39,8 +40,9 @@ from reward_server.misconfiguration import (
 from reward_server.models import Item, Result
 from reward_server.routing import Origin, verifier_choice
 from reward_server.settings import Settings
+from reward_server.stats import Stats, data_source_of
 from reward_server.sweeper import Sweeper
-from reward_server.worker import MAX_DETAIL_CHARS, init_worker, run_verifier
+from reward_server.worker import MAX_DETAIL_CHARS, ChunkJob, init_worker, run_verifier
 from verifiers.base import InvalidInput, Outcome, Status, Verifier, describe_validation_error
 from verifiers.registry import Registry, default_registry
 
@@ -64,6 +66,10 @@ class _Job:
     options: Any
     deadline_s: float
 
+    @property
+    def task(self) -> ChunkJob:
+        return (self.verifier.name, self.response, self.ground_truth, self.options, self.deadline_s)
+
 
 class Engine:
     """Scores items in worker processes; usable from sync code and from an event loop."""
@@ -74,14 +80,23 @@ class Engine:
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
         self.metrics = Metrics()
-        # Unfinished futures and the pool that runs each: the pending count, and what
-        # fails when that pool breaks.
-        self._outstanding: dict[concurrent.futures.Future, ProcessPool] = {}
+        dashboard = self.settings.dashboard
+        self.stats = Stats(
+            bucket_s=dashboard.bucket_s,
+            buckets=dashboard.buckets,
+            show_samples=dashboard.show_samples,
+        )
+        # Unfinished tasks, the pool that runs each and its items (a chunk has several):
+        # the pending count, and what fails when that pool breaks.
+        self._outstanding: dict[concurrent.futures.Future, tuple[ProcessPool, int]] = {}
         self._outstanding_lock = threading.Lock()
         self._closed = threading.Event()
         self._working_pool: ProcessPool | None = None  # the pool that has run an item
         self._failed_batch_log = Throttle(FAILED_BATCH_LOG_INTERVAL_S)
         self._sweeper = Sweeper(self.settings.sandbox.backend_config())
+        self._costs = Costs()
+        self._defaults: dict[str, Any] = {}
+        self._chunks: ChunkDispatcher | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -90,6 +105,9 @@ class Engine:
             if self._pool is None:
                 self._pool = self._new_pool()
                 self._closed.clear()
+                self._chunks = ChunkDispatcher(
+                    self.settings.workers, lambda: self._pool, self._schedule, self._track
+                )
                 threading.Thread(target=self._watch_pool, daemon=True, name="pool-watch").start()
         return self
 
@@ -97,6 +115,9 @@ class Engine:
         self._closed.set()
         with self._lock:
             pool, self._pool = self._pool, None
+            chunks, self._chunks = self._chunks, None
+        if chunks is not None:
+            chunks.close()
         if pool is not None:
             pool.stop()
             pool.join(timeout=10)
@@ -149,7 +170,7 @@ class Engine:
     def _activity(self, pool: ProcessPool) -> tuple[bool, bool]:
         """Whether items are waiting for this pool, and whether one of them is running."""
         with self._outstanding_lock:
-            mine = [future for future, owner in self._outstanding.items() if owner is pool]
+            mine = [future for future, (owner, _) in self._outstanding.items() if owner is pool]
         return bool(mine), any(future.running() for future in mine)
 
     def _replace_pool(self, broken: ProcessPool, reason: str) -> None:
@@ -159,9 +180,10 @@ class Engine:
             self._pool = self._new_pool()
         log.error("worker pool replaced: %s", reason)
         self.metrics.worker_restarts.labels("pool").inc()
+        self.stats.restarted("pool")
         self._sweeper.soon()
         with self._outstanding_lock:
-            lost = [future for future, pool in self._outstanding.items() if pool is broken]
+            lost = [future for future, (pool, _) in self._outstanding.items() if pool is broken]
         for future in lost:
             with contextlib.suppress(concurrent.futures.InvalidStateError):
                 future.set_exception(PoolBroken(f"the worker pool was replaced ({reason})"))
@@ -239,54 +261,101 @@ class Engine:
         timeout_s: float | None = None,
         *,
         reject_unresolved: bool = False,
+        ground_truths: Mapping[str, Any] | None = None,
     ) -> list[Result]:
         """Score a batch; ``results[i]`` answers ``items[i]``. With ``reject_unresolved``,
         a batch with an item no verifier can score raises :class:`UnresolvedVerifier`
-        instead of answering that item ``invalid_input``."""
+        instead of answering that item ``invalid_input``. An item's ``ground_truth_ref``
+        names one of ``ground_truths``."""
         if reject_unresolved:
             self.check_resolvable(items)
-        prepared, futures = self._submit(items, timeout_s)
-        concurrent.futures.wait(futures.values())
-        return self._collect(prepared, futures)
+        prepared, futures = self._submit(items, timeout_s, ground_truths)
+        _wait_all_sync(list(futures.values()))
+        return self._collect(items, prepared, futures)
 
     async def score_async(
-        self, items: Sequence[Any], timeout_s: float | None = None
+        self,
+        items: Sequence[Any],
+        timeout_s: float | None = None,
+        *,
+        ground_truths: Mapping[str, Any] | None = None,
     ) -> list[Result]:
         """Like :meth:`score`, without blocking the event loop."""
-        prepared, futures = self._submit(items, timeout_s)
+        prepared, futures = self._submit(items, timeout_s, ground_truths)
         try:
             await _wait_all(list(futures.values()))
         except asyncio.CancelledError:
             for future in futures.values():
                 future.cancel()  # pebble kills a worker whose running task is cancelled
             raise
-        return self._collect(prepared, futures)
+        return self._collect(items, prepared, futures)
 
     def _submit(
-        self, items: Sequence[Any], timeout_s: float | None
-    ) -> tuple[list[_Job | Result], dict[int, concurrent.futures.Future]]:
+        self,
+        items: Sequence[Any],
+        timeout_s: float | None,
+        ground_truths: Mapping[str, Any] | None = None,
+    ) -> tuple[list[_Job | Result], dict[int, Waitable]]:
         pool = self._pool
         if pool is None:
             raise RuntimeError("engine is not started")
         if not pool.active:
             self._replace_pool(pool, "found broken when a batch arrived")
             pool = self._pool or pool
-        prepared = [self._prepare(item, timeout_s) for item in items]
-        futures: dict[int, concurrent.futures.Future] = {}
-        for index, job in enumerate(prepared):
-            if isinstance(job, _Job):
-                futures[index] = self._schedule(pool, job)
-        self._track(futures.values(), pool)
-        return prepared, futures
+        prepared, tasks = self._prepare_all(items, timeout_s, ground_truths)
+        return prepared, self._dispatch(pool, tasks)
+
+    def _prepare_all(
+        self,
+        items: Sequence[Any],
+        timeout_s: float | None,
+        ground_truths: Mapping[str, Any] | None,
+    ) -> tuple[list[_Job | Result], list[tuple[int, ChunkJob]]]:
+        """Each item's job or its invalid_input result, and the tasks to run by index."""
+        shared = ground_truths or {}
+        prepared = [self._prepare(item, timeout_s, shared) for item in items]
+        tasks = [(index, job.task) for index, job in enumerate(prepared) if isinstance(job, _Job)]
+        return prepared, tasks
+
+    def _dispatch(
+        self, pool: ProcessPool, tasks: Sequence[tuple[int, ChunkJob]]
+    ) -> dict[int, Waitable]:
+        """Send prepared tasks to the workers: cheap ones through the chunk dispatcher, the
+        others one per task. ``tasks`` pairs each with its index among the answers."""
+        futures: dict[int, Waitable] = {}
+        chunks = self._chunks
+        cheap: list[tuple[int, ChunkJob, float]] = []
+        for index, task in tasks:
+            estimate = self._costs.cheap(task[0])
+            if estimate is not None and chunks is not None:
+                cheap.append((index, task, estimate))
+            else:
+                futures[index] = future = self._schedule(pool, task)
+                self._track(future, pool, 1)
+        if chunks is not None and cheap:
+            queued = chunks.submit([(task, estimate) for _, task, estimate in cheap])
+            futures.update(zip((index for index, _, _ in cheap), queued, strict=True))
+        return futures
+
+    def run_tasks(self, tasks: Sequence[ChunkJob]) -> list[tuple[Outcome, float, dict, str | None]]:
+        """Score tasks another engine prepared (a Ray head's): for each, the outcome, the
+        verifier's time, its sandbox runs and why its worker was replaced, if it was."""
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("engine is not started")
+        futures = self._dispatch(pool, list(enumerate(tasks)))
+        _wait_all_sync(list(futures.values()))
+        finished = []
+        for index, task in enumerate(tasks):
+            done = _outcome_of(futures[index], task[4])
+            self._costs.observe(task[0], done.elapsed_ms, done.sandbox_runs)
+            finished.append((done.outcome, done.elapsed_ms, done.sandbox_runs, done.restart))
+        return finished
 
     @staticmethod
-    def _schedule(pool: ProcessPool, job: _Job) -> concurrent.futures.Future:
+    def _schedule(pool: ProcessPool, task: ChunkJob) -> concurrent.futures.Future:
         try:
-            return pool.schedule(
-                run_verifier,
-                args=(job.verifier.name, job.response, job.ground_truth, job.options),
-                timeout=job.deadline_s,
-            )
+            return pool.schedule(run_verifier, args=task[:4], timeout=task[4])
         except RuntimeError as exc:  # the pool broke while this batch was being submitted
             failed: concurrent.futures.Future = concurrent.futures.Future()
             failed.set_exception(PoolBroken(f"the worker pool broke: {exc}"))
@@ -294,28 +363,31 @@ class Engine:
 
     @property
     def pending(self) -> int:
-        """Items submitted to the pool and not finished yet."""
-        return len(self._outstanding)
-
-    def _track(self, futures: Iterable[concurrent.futures.Future], pool: ProcessPool) -> None:
-        futures = list(futures)
+        """Items submitted and not finished yet (queued for a chunk, or in the pool)."""
         with self._outstanding_lock:
-            self._outstanding.update(dict.fromkeys(futures, pool))
-            self.metrics.set_pending(len(self._outstanding), self.settings.workers)
-        for future in futures:
-            future.add_done_callback(self._finished)
+            in_pool = sum(items for _, items in self._outstanding.values())
+        chunks = self._chunks
+        return in_pool + (chunks.queued if chunks is not None else 0)
+
+    def _track(self, future: concurrent.futures.Future, pool: ProcessPool, items: int) -> None:
+        with self._outstanding_lock:
+            self._outstanding[future] = (pool, items)
+        self.metrics.set_pending(self.pending, self.settings.workers)
+        future.add_done_callback(self._finished)
 
     def _finished(self, future: concurrent.futures.Future) -> None:
         with self._outstanding_lock:
-            pool = self._outstanding.pop(future, None)
-            self.metrics.set_pending(len(self._outstanding), self.settings.workers)
+            pool, _ = self._outstanding.pop(future, (None, 0))
+        self.metrics.set_pending(self.pending, self.settings.workers)
         # Any answer from a worker (a result, a timeout kill, a crash) shows that the pool
         # has started; a failure we set ourselves does not.
         cancelled = future.cancelled()
         if pool is not None and not cancelled and not isinstance(future.exception(), PoolBroken):
             self._working_pool = pool
 
-    def _prepare(self, raw: Any, timeout_s: float | None) -> _Job | Result:
+    def _prepare(
+        self, raw: Any, timeout_s: float | None, shared: Mapping[str, Any]
+    ) -> _Job | Result:
         """Every check that needs no worker; a failure is this item's invalid_input result."""
         if isinstance(raw, Item):
             item = raw
@@ -356,35 +428,66 @@ class Engine:
                     verifier=verifier,
                 )
         try:
-            options = verifier.parse_options(item.options)
+            options = (
+                self._default_options(verifier)
+                if not item.options
+                else verifier.parse_options(item.options)
+            )
         except InvalidInput as exc:
             return self._failure(
                 item.id, status=Status.INVALID_INPUT, detail=str(exc), verifier=verifier
             )
+        ground_truth = item.ground_truth
+        if item.ground_truth_ref is not None:
+            if item.ground_truth_ref not in shared:
+                return self._failure(
+                    item.id,
+                    status=Status.INVALID_INPUT,
+                    detail=f"ground_truth_ref {item.ground_truth_ref[:MAX_NAME_CHARS]!r} names "
+                    "none of the request's ground_truths",
+                    verifier=verifier,
+                )
+            # The same object for every item that names it: a chunk pickles it once.
+            ground_truth = shared[item.ground_truth_ref]
         deadline = timeout_s or verifier.timeout_s or self.settings.default_timeout_s
         return _Job(
             item_id=item.id,
             verifier=verifier,
             response=item.response,
-            ground_truth=item.ground_truth,
+            ground_truth=ground_truth,
             options=options,
             deadline_s=min(deadline, self.settings.max_timeout_s),
         )
 
+    def _default_options(self, verifier: Verifier) -> Any:
+        """A verifier's options when an item gives none: parsed once (options are frozen)."""
+        options = self._defaults.get(verifier.name)
+        if options is None:
+            options = self._defaults[verifier.name] = verifier.parse_options({})
+        return options
+
     def _collect(
-        self, prepared: list[_Job | Result], futures: dict[int, concurrent.futures.Future]
+        self,
+        items: Sequence[Any],
+        prepared: list[_Job | Result],
+        futures: dict[int, Waitable],
     ) -> list[Result]:
         results: list[Result] = []
         metrics = self.metrics
+        sandbox_runs: collections.Counter[str] = collections.Counter()
+        restarts: collections.Counter[str] = collections.Counter()
         for index, job in enumerate(prepared):
             if isinstance(job, Result):
                 result = job
             else:
                 finished = _outcome_of(futures[index], job.deadline_s)
                 result = self._result(job, finished.outcome, finished.elapsed_ms)
+                self._costs.observe(job.verifier.name, finished.elapsed_ms, finished.sandbox_runs)
                 metrics.sandbox(finished.sandbox_runs)
+                sandbox_runs.update(finished.sandbox_runs)
                 if finished.restart:
                     metrics.worker_restarts.labels(finished.restart).inc()
+                    restarts[finished.restart] += 1
                     self._sweeper.soon()  # its sandbox runs' work dirs, cgroups, containers
             results.append(result)
         # Only installed verifiers become labels: names from requests would let any
@@ -393,8 +496,21 @@ class Engine:
             (r.verifier if r.verifier in self.registry else "none", str(r.status), r.elapsed_ms)
             for r in results
         )
-        if failed_batch(results):
+        metrics.rewards_given(
+            (r.verifier if r.verifier in self.registry else "none", data_source_of(raw), r.reward)
+            for raw, r in zip(items, results, strict=True)
+        )
+        warning = failed_batch(results)
+        if warning:
             self._report_failed_batch(results)
+        self.stats.record(
+            items,
+            results,
+            sandbox_runs=sandbox_runs,
+            restarts=restarts,
+            failed_batch=warning,
+            known=self.registry.__contains__,
+        )
         return results
 
     def _report_failed_batch(self, results: list[Result]) -> None:
@@ -490,7 +606,7 @@ class _Finished:
     restart: str | None = None  # why the worker had to be replaced, if it had
 
 
-def _outcome_of(future: concurrent.futures.Future, deadline_s: float) -> _Finished:
+def _outcome_of(future: Waitable, deadline_s: float) -> _Finished:
     """What a finished worker future means for its item."""
     try:
         return _Finished(*future.result())
@@ -520,7 +636,31 @@ def _exit_reason(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-async def _wait_all(futures: list[concurrent.futures.Future]) -> None:
+Waitable = concurrent.futures.Future | Answer
+
+
+def _wait_all_sync(futures: list[Waitable]) -> None:
+    """Block until every future and answer is settled."""
+    if not futures:
+        return
+    finished = threading.Event()
+    remaining = len(futures)
+    lock = threading.Lock()
+
+    def on_done(_: object) -> None:
+        nonlocal remaining
+        with lock:
+            remaining -= 1
+            last = remaining == 0
+        if last:
+            finished.set()
+
+    for future in futures:
+        future.add_done_callback(on_done)
+    finished.wait()
+
+
+async def _wait_all(futures: list[Waitable]) -> None:
     """Wait for many thread-completed futures with one wake-up of the loop, not one each."""
     if not futures:
         return

@@ -7,6 +7,8 @@ series is counted here, in the server process: no multiprocess mode, no files.
 from __future__ import annotations
 
 import collections
+import math
+import threading
 from collections.abc import Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -16,6 +18,11 @@ LATENCY_BUCKETS = (
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
     1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
 )  # fmt: skip
+REWARD_BUCKETS = (-1.0, -0.5, 0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+MAX_DATA_SOURCE_LABELS = 32
+MAX_LABEL_CHARS = 100
+"""Data sources that become labels: the first ones this process sees; later ones count as
+"(other)", since names from requests must not grow the series without bound."""
 
 
 class Metrics:
@@ -94,6 +101,39 @@ class Metrics:
             ["backend", "outcome"],
             registry=registry,
         )
+
+        self.rewards = Histogram(
+            "reward_server_reward",
+            "Rewards given, by verifier and data source (the first "
+            f"{MAX_DATA_SOURCE_LABELS} data sources seen; the rest as (other)).",
+            ["verifier", "data_source"],
+            buckets=REWARD_BUCKETS,
+            registry=registry,
+        )
+        self._source_labels: set[str] = set()
+        self._source_lock = threading.Lock()
+
+    def rewards_given(self, given: Iterable[tuple[str, str | None, float]]) -> None:
+        """(verifier, data source, reward) of a batch's items."""
+        by_label: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
+        for verifier, source, reward in given:
+            by_label[verifier, self._source_label(source)].append(reward)
+        for labels, rewards in by_label.items():
+            histogram = self.rewards.labels(*labels)
+            for reward in rewards:
+                histogram.observe(reward if math.isfinite(reward) else 0.0)
+
+    def _source_label(self, source: str | None) -> str:
+        if source is None:
+            return "(none)"
+        source = source[:MAX_LABEL_CHARS]
+        with self._source_lock:
+            if source in self._source_labels:
+                return source
+            if len(self._source_labels) < MAX_DATA_SOURCE_LABELS:
+                self._source_labels.add(source)
+                return source
+        return "(other)"
 
     def set_pending(self, pending: int, workers: int) -> None:
         self.in_flight.set(min(pending, workers))

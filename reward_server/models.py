@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, WithJsonSchema, model_validator
 
 from verifiers.base import Status, Verifier
 
@@ -23,9 +23,23 @@ class Item(BaseModel):
     data_source: str | None = Field(None, description="Dataset name, used to route to a verifier.")
     response: str = Field(description="The model's output.")
     ground_truth: Any = Field(description="The reference answer, in the verifier's format.")
+    ground_truth_ref: str | None = Field(
+        None,
+        description="Instead of ground_truth: the name of one of the request's ground_truths "
+        "(GRPO's rollouts of one prompt share theirs; it is sent and parsed once).",
+    )
     prompt: str | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="Verifier options.")
     extra_info: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_ground_truth(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "ground_truth_ref" in data:
+            if "ground_truth" in data:
+                raise ValueError("give ground_truth or ground_truth_ref, not both")
+            return {**data, "ground_truth": None}  # filled from the request's ground_truths
+        return data
 
 
 class Result(BaseModel):
@@ -47,6 +61,11 @@ RawItem = Annotated[Any, WithJsonSchema(Item.model_json_schema())]
 
 class RewardsRequest(BaseModel):
     items: list[RawItem]
+    ground_truths: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Ground truths shared by several items, by name: an item names one with "
+        "ground_truth_ref instead of carrying its own ground_truth.",
+    )
     timeout_s: PositiveFloat | None = Field(
         None, description="Per-item deadline for this request, capped by the server."
     )

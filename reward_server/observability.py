@@ -13,6 +13,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -65,6 +66,19 @@ def logging_config(level: str, fmt: str) -> dict[str, Any]:
     }
 
 
+def _route_paths(routes: Iterable[Any], prefix: str = "") -> Iterator[str]:
+    """Every route's full path, through included routers (FastAPI keeps an included router
+    as one entry holding the original router and its prefix)."""
+    for route in routes:
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            yield prefix + path
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from _route_paths(included.routes, prefix + getattr(context, "prefix", ""))
+
+
 class RequestContext:
     """Pure ASGI middleware, outermost: the request id, the access line and the metrics."""
 
@@ -76,7 +90,7 @@ class RequestContext:
     def endpoint(self, scope: Scope) -> str:
         """The route's path, or "other": paths from requests must not become labels."""
         if self.endpoints is None:
-            self.endpoints = frozenset(route.path for route in scope["app"].routes)
+            self.endpoints = frozenset(_route_paths(scope["app"].routes))
         return scope["path"] if scope["path"] in self.endpoints else "other"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -23,19 +23,10 @@ def ray_scorer(settings: Any, timeout_s: float | None, address: str | None):
 
         raise BatchError("--ray needs ray: pip install 'ray[default]'") from None
 
-    @ray.remote
-    class EngineActor:
-        def __init__(self, settings_json: str) -> None:
-            from reward_server.engine import Engine
-            from reward_server.settings import Settings
-
-            self.engine = Engine(Settings.model_validate_json(settings_json)).start()
-
-        def score(self, items: list[dict], timeout: float | None) -> list[dict]:
-            return [r.model_dump(mode="json") for r in self.engine.score(items, timeout)]
-
     from reward_server.engine import Engine
+    from reward_server.ray_serving import engine_actor_class
 
+    EngineActor = engine_actor_class()
     resolver = Engine(settings)  # never started: it only checks each chunk's verifiers
 
     def checked(chunks: Iterator[list[dict]]) -> Iterator[list[dict]]:

@@ -38,6 +38,18 @@ DEFAULT_ROUTES: dict[str, str] = {
     "aime*": "math",
     "amc*": "math",
     "numina_*": "math",
+    # code: verl's code data sources, then the common names of the benchmarks
+    "codecontests": "code_tests",
+    "apps": "code_tests",
+    "codeforces": "code_tests",
+    "taco": "code_tests",
+    "deepmind/code_contests": "code_tests",
+    "codeparrot/apps": "code_tests",
+    "*/taco*": "code_tests",
+    "open-r1/codeforces*": "code_tests",
+    "*livecodebench*": "code_tests",
+    "*humaneval*": "code_tests",
+    "*mbpp*": "code_tests",
 }
 
 
@@ -89,6 +101,22 @@ class SandboxSettings(BaseModel):
         }
 
 
+class DashboardSettings(BaseModel):
+    """The live page at /dashboard and its numbers at /v1/stats (reward_server/stats.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    show_samples: bool = Field(
+        False,
+        description="Show recent non-ok items' details as written, with their response and "
+        "ground truth (cut short); off: no request text, quoted text in details masked.",
+    )
+    bucket_s: float = Field(5.0, ge=0.5, le=3600, description="Width of a time bucket (s).")
+    buckets: int = Field(
+        120, ge=2, le=2000, description="Buckets kept: the window is bucket_s * buckets."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REWARD_SERVER_",
@@ -129,6 +157,11 @@ class Settings(BaseSettings):
         description="Verifiers whose components are OpenRLHF extra_logs keys, besides timeout "
         "and error (default: default_verifier and the routes' verifiers).",
     )
+    ray_address: str | None = Field(
+        None,
+        description='A Ray cluster ("auto", "ray://host:10001", host:port): items are '
+        "scored by one engine actor per node instead of this host's workers.",
+    )
     worker_memory_mb: int = Field(
         4096,
         ge=0,
@@ -136,6 +169,7 @@ class Settings(BaseSettings):
         "that exceeds it fails its item with MemoryError instead of exhausting the host.",
     )
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     workspaces: dict[str, str] = Field(
         default_factory=dict,
         description="name -> repository directory on the server, for swe_tests items that "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import resource
+import signal
 import time
 from typing import Any
 
@@ -51,3 +54,50 @@ def run_verifier(
         if count != runs_before.get(key, 0)
     }
     return outcome, elapsed_ms, runs
+
+
+class _Overrun(BaseException):
+    """Raised in a chunk's item at its deadline; a BaseException, so that a verifier's
+    ``except Exception`` cannot swallow it."""
+
+
+def _overrun(signum: int, frame: Any) -> None:
+    raise _Overrun
+
+
+ChunkJob = tuple[str, str, Any, VerifierOptions, float]
+"""An item of a chunk: verifier name, response, ground truth, options, deadline (s)."""
+
+
+def run_chunk(
+    jobs: list[ChunkJob], report_path: str
+) -> list[tuple[Outcome, float, dict[str, int]]]:
+    """Score cheap items one after another, each under its own deadline, counted from its
+    start. An item that overruns its deadline ends the worker as a single item would: the
+    results so far and the overrunning item's index go to ``report_path``, then the worker
+    kills itself, and the engine re-dispatches the rest. An item stuck where no signal
+    reaches it (in C code) is left to the pool's deadline for the whole chunk."""
+    signal.signal(signal.SIGALRM, _overrun)
+    results = []
+    for index, (name, response, ground_truth, options, deadline_s) in enumerate(jobs):
+        started = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, deadline_s)
+        try:
+            result = run_verifier(name, response, ground_truth, options)
+        except _Overrun:
+            result = None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if result is None or time.perf_counter() - started > deadline_s:
+            _retire(report_path, results, index)
+        results.append(result)
+    return results
+
+
+def _retire(report_path: str, results: list, overrun: int) -> None:
+    """Leave what the engine needs to finish the chunk, then die like a killed worker."""
+    partial = f"{report_path}.part"
+    with open(partial, "wb") as file:
+        pickle.dump((results, overrun), file)
+    os.replace(partial, report_path)
+    os.kill(os.getpid(), signal.SIGKILL)

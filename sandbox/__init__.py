@@ -13,6 +13,7 @@ package knows nothing about verifiers; verifiers call it.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,16 +48,23 @@ __all__ = [
 ]
 
 BACKENDS = ("local", "docker")
+# functools.cache alone lets threads that ask at once each build (and sweep) a backend.
+_backend_lock = threading.Lock()
 
 
-@functools.cache
 def get_backend(name: str = "local", **config: Any) -> Backend:
-    """The backend ``name``, made once per process and configuration.
+    """The backend ``name``, made once per process and configuration, whichever threads ask.
 
     ``config`` are the fields of :class:`sandbox.local.LocalConfig` or
     :class:`sandbox.docker_backend.DockerConfig`. The backend may be unavailable: its
     ``unavailable_reason`` says why, and its ``run`` raises :class:`SandboxUnavailable`.
     """
+    with _backend_lock:
+        return _make_backend(name, **config)
+
+
+@functools.cache
+def _make_backend(name: str, **config: Any) -> Backend:
     if name == "local":
         from sandbox.local import LocalBackend, LocalConfig
 

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from sandbox.procs import note_run
 from sandbox.types import ExecResult, Limits, SandboxError, SandboxUnavailable, Workspace
 
 # Runs of this process by "backend:outcome" (outcome: ok, failed, timeout, oom, error);
@@ -37,6 +38,7 @@ class Backend(ABC):
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
         if not argv:
             raise SandboxError("empty command")
+        note_run()
         try:
             result = self._run(argv, workspace, limits or Limits(), **options)
         except SandboxError:

@@ -9,9 +9,9 @@ charged to its memory limit, so a run cannot fill the host's disk:
   onto its own tmpfs (SWE-bench images keep the repository at ``/testbed`` and run as
   root: ``image_dirs=["/testbed"], user=None``). The copy's size is added to the limits.
 
-The default user is ``65534:65534``. Either way: no network, memory = memory+swap limit,
-pids limit, CPU quota, every capability dropped, no-new-privileges, an init process, and a
-kill at the deadline.
+The default user is ``65534:65534``; ``user=None`` is root. Either way: no network,
+memory = memory+swap limit, pids limit, CPU quota, every capability dropped,
+no-new-privileges, an init process, and a kill at the deadline.
 """
 
 from __future__ import annotations
@@ -149,7 +149,8 @@ class DockerBackend(Backend):
         for path in (workdir, *image_dirs):
             if not PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts:
                 raise SandboxError(f"container paths must be absolute: {path!r}")
-        run_user: str | None = DEFAULT_USER if user is _DEFAULT else user  # type: ignore[assignment]
+        # None is root, as SWE-bench images expect: the container's own user is the keeper's.
+        run_user: str = DEFAULT_USER if user is _DEFAULT else (user or "0:0")  # type: ignore[assignment]
         uid, gid = _ids(run_user)
         with self.slots.acquire(timeout_s=limits.wall_s):
             return self._container_run(
@@ -177,7 +178,7 @@ class DockerBackend(Backend):
         image: str,
         workdir: str,
         image_dirs: tuple[str, ...],
-        user: str | None,
+        user: str,
         uid: int,
         gid: int,
     ) -> ExecResult:
@@ -245,7 +246,7 @@ class DockerBackend(Backend):
             )
             api = client.api
             guarded = ["timeout", "-s", "KILL", str(wall_s + 10), *argv]
-            exec_id = api.exec_create(container.id, guarded, user=user or "", workdir=workdir)["Id"]
+            exec_id = api.exec_create(container.id, guarded, user=user, workdir=workdir)["Id"]
             stdout, stderr = (BoundedCapture(limits.output_bytes) for _ in range(2))
             begun = time.monotonic()
             reader = _read_in_thread(api.exec_start(exec_id, socket=True), stdout, stderr)

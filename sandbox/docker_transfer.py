@@ -106,7 +106,7 @@ def upload(
     *,
     workdir: str,
     image_dirs: Sequence[str],
-    user: str | None,
+    user: str,
     deadline: float,
 ) -> None:
     """Unpack the image's ``image_dirs`` then the workspace (at ``workdir``) into the running
@@ -118,7 +118,7 @@ def upload(
         return
     command = ["tar", "-x", "-p", "--no-same-owner", "-f", "-", "-C", "/"]
     exec_id = api.exec_create(
-        container.id, command, stdin=True, stdout=True, stderr=True, user=user or ""
+        container.id, command, stdin=True, stdout=True, stderr=True, user=user
     )["Id"]
     conn = api.exec_start(exec_id, socket=True)
     raw: socket.socket = getattr(conn, "_sock", conn)
@@ -149,7 +149,7 @@ def upload(
 
 
 def collect(
-    container: Any, workdir: str, names: Sequence[str], *, user: str | None, max_bytes: int
+    container: Any, workdir: str, names: Sequence[str], *, user: str, max_bytes: int
 ) -> dict[str, bytes]:
     """Regular files of the work dir, read as the run's own user (so nothing it could not
     read itself) and never through a symlink: every parent directory is archived too, and a
@@ -164,7 +164,7 @@ def collect(
     api = container.client.api
     paths = list(dict.fromkeys(listed))
     command = ["tar", "-c", "--no-recursion", "-f", "-", "-C", workdir, "--", *paths]
-    exec_id = api.exec_create(container.id, command, stdout=True, stderr=False, user=user or "")
+    exec_id = api.exec_create(container.id, command, stdout=True, stderr=False, user=user)
     chunks = api.exec_start(exec_id, stream=True, demux=True)
     stdout = (out for out, _ in chunks if out)
     members: dict[str, tarfile.TarInfo] = {}

@@ -32,7 +32,7 @@ from sandbox import seccomp
 from sandbox.base import Backend
 from sandbox.cgroups import CgroupFactory, RunCgroup
 from sandbox.output import BoundedCapture, drain_in_thread
-from sandbox.procs import is_leftover, processes_of
+from sandbox.procs import is_leftover, note_run, processes_of
 from sandbox.slots import Slot, SlotPool, ensure_private_dir
 from sandbox.types import ExecResult, Limits, SandboxError, Workspace
 from sandbox.workspace import chown_tree, collect_files, materialize
@@ -215,6 +215,7 @@ class LocalBackend(Backend):
     ) -> ExecResult:
         """Run in ``/work``, a fresh copy of ``workspace``; read the ``collect`` files from
         it afterwards."""
+        note_run()  # the start-up probe runs here too, not through run()
         with self.slots.acquire(timeout_s=limits.wall_s) as slot:
             work_dir = self.config.base_dir / f"run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
             group: RunCgroup | None = None

@@ -5,6 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 
+_running_pid = 0
+"""The pid of this process once it has started a run (set before the run makes anything)."""
+
+
+def note_run() -> None:
+    """Called before a run makes a work dir, cgroup or container: from then on, what bears
+    this process's pid is live, never a leftover of a dead process that had the same pid."""
+    global _running_pid
+    _running_pid = os.getpid()
+
 
 def pid_alive(pid: int) -> bool:
     if pid <= 0:
@@ -20,8 +30,12 @@ def pid_alive(pid: int) -> bool:
 
 def is_leftover(owner_pid: int) -> bool:
     """Whether something a process made (a work dir, a cgroup, a container) may be swept:
-    its owner is this process, before any run, or is gone."""
-    return owner_pid == os.getpid() or not pid_alive(owner_pid)
+    its owner is this process before it started any run (a dead process had its pid), or
+    is gone. A sweep lists before it asks, and a run notes itself before it makes
+    anything, so a sweep in any thread never takes a live run of this process."""
+    if owner_pid == os.getpid():
+        return _running_pid != owner_pid
+    return not pid_alive(owner_pid)
 
 
 def processes_of(uid: int) -> int:

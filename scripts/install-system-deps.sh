@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the sandbox needs, when missing and when we are root:
 #   serve: bubblewrap (local backend), libseccomp2 (its seccomp filter), python3 +
-#          python3-pytest, git, patch (run inside it)
+#          python3-pytest, git, patch (run inside it), g++ (code_tests' C++)
 #   test:  the above, plus docker.io and debootstrap (a real engine and a registry-free image)
+#          and chromium (the dashboard driven in a headless browser)
 # Not root: says what is missing; the service then reports the backend unavailable.
 set -euo pipefail
 
 declare -A package_of=(
     [bwrap]=bubblewrap [prlimit]=util-linux [setpriv]=util-linux
-    [/usr/bin/python3]=python3 [git]=git [patch]=patch
-    [dockerd]=docker.io [debootstrap]=debootstrap
+    [/usr/bin/python3]=python3 [git]=git [patch]=patch [g++]=g++
+    [dockerd]=docker.io [debootstrap]=debootstrap [chromium]=chromium
 )
-commands=(bwrap prlimit setpriv /usr/bin/python3 git patch)
-[[ "${1:-serve}" == test ]] && commands+=(dockerd debootstrap)
+commands=(bwrap prlimit setpriv /usr/bin/python3 git patch g++)
+[[ "${1:-serve}" == test ]] && commands+=(dockerd debootstrap chromium)
 
 missing=()
 for command in "${commands[@]}"; do

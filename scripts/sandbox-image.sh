@@ -13,9 +13,9 @@ image=${1:-reward-server-sandbox:latest}
 suite=${SANDBOX_SUITE:-bookworm}
 mirror=${SANDBOX_MIRROR:-http://deb.debian.org/debian}
 cache=${REWARD_SERVER_CACHE:-/var/cache/reward-server}
-# python3 + pytest + git + patch run the tests of SWE-style tasks; pip and venv let the
-# service image (Dockerfile) install the project from a wheelhouse.
-packages=python3,python3-pytest,git,patch,python3-pip,python3-venv
+# python3 + pytest + git + patch run the tests of SWE-style tasks, g++ the C++ of code_tests;
+# pip and venv let the service image (Dockerfile) install the project from a wheelhouse.
+packages=python3,python3-pytest,git,patch,python3-pip,python3-venv,g++
 layout=2  # bump when the steps below change what goes into the tarball
 
 key=$(echo "$suite $mirror $packages $layout" | sha256sum | cut -c1-12)

@@ -63,7 +63,10 @@ def test_openrlhf_batch_with_mixed_labels(compat_client: httpx.Client) -> None:
     assert answer["scores"] == answer["rewards"]
     logs = answer["extra_logs"]
     assert all(len(values) == 6 for values in logs.values())
-    assert list(logs) == ["accuracy", "format", "timeout", "error"]  # math's, as routed
+    # math's and code_tests' (both default routes' targets), then the operational ones
+    assert list(logs) == [
+        "accuracy", "compiled", "first_failure", "format", "passed", "total", "timeout", "error"
+    ]  # fmt: skip
     assert logs["accuracy"][:2] == [1.0, 0.0]
     assert logs["format"][4] == 0.0
     assert logs["error"] == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]  # a number is no exact_match gold

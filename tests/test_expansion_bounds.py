@@ -177,6 +177,35 @@ EXPANDING: dict[str, list[Expanding]] = {
             status="format_error",
         ),
     ],
+    "code_tests": [
+        Expanding(
+            "over-max-chars",
+            "```python\n" + "print(1)\n" * 30_000 + "```",
+            {"inputs": [""], "outputs": ["1"]},
+            status="format_error",
+            limit="200000",
+        ),
+        Expanding(
+            "many-empty-fences",
+            "```rust\n```\n" * 15_000,
+            {"inputs": [""], "outputs": ["1"]},
+            status="format_error",
+        ),
+        Expanding(
+            "nested-input-output",
+            "```python\nprint(1)\n```",
+            {"input_output": "[" * 100_000},
+            status="invalid_input",
+            limit="not valid JSON",
+        ),
+        Expanding(
+            "many-tests",
+            "```python\nprint(1)\n```",
+            {"inputs": [""] * 100_000, "outputs": ["1"] * 100_000},
+            status="invalid_input",
+            limit="max_tests 1000",
+        ),
+    ],
 }
 
 CASES = [
@@ -189,7 +218,9 @@ CASES = [
 def test_every_installed_verifier_has_expanding_inputs() -> None:
     missing = [name for name in INSTALLED if not EXPANDING.get(name)]
     assert not missing, f"add short, expanding inputs for {missing} to EXPANDING"
-    assert {"localization", "json_schema", "patch_similarity", "swe_tests"} <= set(INSTALLED)
+    assert {"localization", "json_schema", "patch_similarity", "swe_tests", "code_tests"} <= set(
+        INSTALLED
+    )
 
 
 def check(case: Expanding, status: str, detail: str) -> None:

@@ -28,8 +28,10 @@ def test_schema_lists_every_public_operation(server):
         "POST /v1/rewards",
         "POST /v1/reward",
         "GET /v1/verifiers",
+        "GET /v1/stats",
         "POST /get_reward",
         "POST /slime/reward",
+        "POST /run_code",
     } <= labels
 
 

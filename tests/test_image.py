@@ -97,6 +97,11 @@ def test_scores_one_item_of_every_verifier(service):
         ),
         item("localization", "src/app.py", {"level": "file", "targets": ["src/app.py"]}),
         item("swe_tests", fenced(MINI_GOLD), mini_instance()),
+        item(
+            "code_tests",
+            "```python\nprint(int(input()) * 2)\n```",
+            {"inputs": ["2\n", "21\n"], "outputs": ["4\n", "42\n"]},
+        ),
     ]
     verifiers = {v["name"] for v in httpx.get(f"{url}/v1/verifiers").json()}
     assert verifiers == {i["verifier"] for i in items}

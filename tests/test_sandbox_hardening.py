@@ -143,7 +143,9 @@ def test_image_directories_are_copies_with_a_quota(docker_engine):
         " && echo changed >> /opt/deep/repo/app.py && tail -1 /opt/deep/repo/app.py"
         " && cat /harness/note.txt"
         " && dd if=/dev/zero of=/opt/deep/repo/big bs=1M count=10240 2>/dev/null;"
-        " stat -c %s /opt/deep/repo/big; echo x > /opt/outside || echo ROOT-READ-ONLY"
+        " stat -c %s /opt/deep/repo/big; echo x > /opt/outside || echo ROOT-READ-ONLY;"
+        # Root without capabilities cannot stop the container's keeper: files still come back.
+        " echo kept > /harness/out.txt; kill -9 -1 2>/dev/null; sleep 0.2"
     )
     limits = Limits(memory_bytes=256 * MiB, wall_s=60, file_size_bytes=16 * GiB)
     try:
@@ -155,11 +157,13 @@ def test_image_directories_are_copies_with_a_quota(docker_engine):
             workdir="/harness",
             image_dirs=["/opt/deep/repo"],
             user=None,
+            collect=["out.txt"],
         )
         lines = result.stdout.decode().splitlines()
         assert lines[:4] == ["from the image", "10000", "changed", "from the workspace"], result
         assert int(lines[4]) <= 256 * MiB + 64 * 1024, result  # the quota, plus the copy
         assert lines[5] == "ROOT-READ-ONLY", result
+        assert result.files == {"out.txt": b"kept\n"}, result
         assert leftovers(backend) == []
     finally:
         backend.close()

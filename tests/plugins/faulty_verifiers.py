@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import time
 from typing import Any
 
@@ -76,3 +77,17 @@ def memory_hog(response: str, ground_truth: Any, options: NoOptions) -> Outcome:
 def nan_reward(response: str, ground_truth: Any, options: NoOptions) -> Outcome:
     """Returns a reward that is not a number."""
     return Outcome(float("nan"))
+
+
+@verifier("moody", options=NoOptions)
+def moody(response: str, ground_truth: Any, options: NoOptions) -> Outcome:
+    """Cheap, but for a response that asks otherwise: ``hang`` sleeps (a signal reaches
+    it), ``stuck`` backtracks in the regex engine's C code (none does), ``crash`` kills its
+    worker; anything else rewards float(ground_truth) at once."""
+    if response == "hang":
+        time.sleep(3600)
+    elif response == "stuck":
+        re.match(r"(a+)+$", "a" * 64 + "b")
+    elif response == "crash":
+        os._exit(1)
+    return Outcome(float(ground_truth))
