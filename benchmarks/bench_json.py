@@ -9,6 +9,7 @@ three errors. Prints responses/s for:
 - reward-server ``json_schema`` with its validator cache warm (the steady state: every
   sample of a prompt shares the schema);
 - the same with the cache cleared before every call (the cold, compile-every-time cost);
+- a 200 kB response with 40,000 errors, counted up to ``max_errors`` (default 100);
 - the SchemaBench-style approach: fence regex, ``demjson3.decode``, then python
   ``jsonschema.validate`` building a new validator per call.
 
@@ -191,10 +192,17 @@ def main() -> None:
 
         return call
 
+    many_errors = json.dumps(["x"] * 40_000)
+    array_of_integers = {"type": "array", "items": {"type": "integer"}}
+
+    def capped() -> float:
+        return json_schema_verify(many_errors, array_of_integers).reward
+
     rows = {
         "json_schema, warm cache, valid": rate(ours(valid, cold=False), args.seconds),
         "json_schema, warm cache, 3 errors": rate(ours(invalid, cold=False), args.seconds),
         "json_schema, cold (compile each call)": rate(ours(valid, cold=True), args.seconds),
+        "json_schema, 40,000 errors (capped)": rate(capped, args.seconds),
         "SchemaBench-style, valid": rate(lambda: schemabench_style(valid, SCHEMA), args.seconds),
         "SchemaBench-style, 3 errors": rate(
             lambda: schemabench_style(invalid, SCHEMA), args.seconds

@@ -324,11 +324,25 @@ def test_compiled_validators_are_reused() -> None:
     instance = json.dumps({f"p{i}": i for i in range(300)})
     engines.cache_clear()
     assert verify(instance, schema).reward == 1.0
-    reordered = dict(reversed(list(schema.items())))
     for _ in range(5):
+        reordered = dict(reversed(list(schema.items())))  # equal, but a new object each time
         assert verify(instance, reordered).reward == 1.0
     info = engines.cache_info()
     assert (info.misses, info.hits) == (1, 5)
+
+
+def test_a_shared_schema_object_skips_the_cache_key() -> None:
+    """Items sharing one ground truth object (ground_truth_ref, a GRPO chunk) reuse its
+    validator without writing the schema as canonical text again."""
+    schema = {"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(300)}}
+    instance = json.dumps({f"p{i}": i for i in range(300)})
+    engines.cache_clear()
+    for _ in range(5):
+        assert verify(instance, schema).reward == 1.0
+    info = engines.cache_info()
+    assert (info.misses, info.hits) == (1, 0)  # the canonical cache was asked once
+    assert verify(instance, dict(schema)).reward == 1.0  # an equal copy: by its text
+    assert engines.cache_info().hits == 1
 
 
 # Safety.

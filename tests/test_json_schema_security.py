@@ -315,6 +315,11 @@ GARBAGE = {
     # Every inner bracket once started a decode that read to the end: 127 x 1 MB.
     "unclosed-nest": "x " + "[0," * 127 + "0," * (MEGABYTE // 2 - 200),
     "unclosed-nest-in-a-string": 'x "' + "[" * 500 + "0," * (MEGABYTE // 2 - 300),
+    # Lenient pairs every bracket of the text once, and reads candidates past those that
+    # do not fit the schema's root type (issue 20).
+    "mismatched-brackets": "[}" * (MEGABYTE // 2),
+    "empty-arrays": "[] " * (MEGABYTE // 3),
+    "malformed-objects": "{'a': 1} " * (MEGABYTE // 9),
 }
 
 

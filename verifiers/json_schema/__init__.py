@@ -12,8 +12,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
-from verifiers.json_schema.engines import DRAFTS, compile_validator, draft_of
+from verifiers.json_schema.engines import DRAFTS, Compile, compile_validator, draft_of
 from verifiers.json_schema.extraction import FormatProblem, extract_json
+from verifiers.json_schema.schemas import root_types
 from verifiers.json_schema.scoring import (
     checks_passed_fraction,
     expected_fraction,
@@ -30,7 +31,9 @@ _WRAPPER_KEYS = frozenset({"schema", "expected", "documents"})
 
 class JsonSchemaOptions(VerifierOptions):
     extraction: Literal["strict", "lenient"] = "strict"
-    """strict: the whole output, or exactly one ```json block; lenient: first JSON in prose."""
+    """strict: the whole output, or else exactly one ```json block, however the text around it
+    starts; lenient: also an object or array in prose, the first whose type the schema's
+    root accepts, never a piece of malformed JSON."""
     format_penalty: float = Field(0.1, ge=0, le=1)
     """Lenient extraction from prose multiplies the reward by ``1 - format_penalty``."""
     partial_credit: bool = True
@@ -40,7 +43,18 @@ class JsonSchemaOptions(VerifierOptions):
     """``None``: from the schema's ``$schema``, else 2020-12."""
     strip_think: bool = True
     engine: Literal["rs", "python"] = "rs"
-    """rs: jsonschema-rs; python: the jsonschema library (slower; its regexes can backtrack)."""
+    """rs: jsonschema-rs; python: the jsonschema library (slower), with the same format
+    checks and jsonschema-rs's regexes (linear, or bounded by a backtracking limit when a
+    pattern needs lookaround); only ``unevaluatedProperties`` next to ``patternProperties``
+    uses Python's ``re``, which may backtrack."""
+    strict_patterns: bool = False
+    """false: a ``pattern`` may use ECMA-262 Annex B (an unescaped ``]``, ``}`` or ``{``
+    that is no quantifier is a literal), in every draft; true: such patterns are refused
+    where the draft's metaschema checks them (drafts 4 to 7)."""
+    max_errors: int = Field(100, ge=1, le=100_000)
+    """Validation stops after this many errors; error_count and the partial credit are
+    computed on those (past the cap the fraction is an upper bound, and the reward at most
+    ``partial_cap * 0.9 ** min(max_errors, 20)``)."""
     max_bytes: int = Field(256 * 1024, ge=1, le=16 * 1024 * 1024)
     """Larger JSON (UTF-8) is a format error, checked before it is parsed."""
     max_depth: int = Field(128, ge=1, le=10_000)
@@ -90,20 +104,17 @@ def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outc
     draft = draft_of(schema, options.draft)
     if draft not in DRAFTS:
         raise InvalidInput(f"unsupported draft {draft}")
-    validator = compile_validator(
-        schema,
-        engine=options.engine,
-        draft=draft,
-        formats=options.check_formats,
-        documents=documents,
-    )
+    how = Compile(options.engine, draft, options.check_formats, options.strict_patterns)
+    validator = compile_validator(schema, how, documents)
+    lenient = options.extraction == "lenient"
     try:
         extracted = extract_json(
             response,
-            lenient=options.extraction == "lenient",
+            lenient=lenient,
             strip_think=options.strip_think,
             max_bytes=options.max_bytes,
             max_depth=options.max_depth,
+            prefer=root_types(schema) if lenient else frozenset(),
         )
     except FormatProblem as problem:
         return Outcome(
@@ -114,8 +125,12 @@ def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outc
         )
     scale = 1.0 - options.format_penalty if extracted.source == "found in prose" else 1.0
     instance = extracted.value
-    errors = list(validator.errors(instance))
+    found = validator.errors(instance, options.max_errors, size_chars=len(response))
+    errors = found.found
     where = f"JSON ({extracted.source})"
+    if extracted.passed_over:
+        skipped = extracted.passed_over
+        where = f"JSON ({extracted.source}, after {skipped} of a type the schema's root refuses)"
     if not errors:
         if has_expected and not json_equal(instance, expected):
             fraction = expected_fraction(instance, expected)
@@ -132,5 +147,6 @@ def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outc
         for error in errors[:SHOWN_ERRORS]
     )
     more = f" (+{len(errors) - SHOWN_ERRORS} more)" if len(errors) > SHOWN_ERRORS else ""
-    detail = f"{where} has {len(errors)} schema error{'s' * (len(errors) > 1)}: {shown}{more}"
+    count = f"{len(errors)}" if found.complete else f"at least {len(errors)} (max_errors)"
+    detail = f"{where} has {count} schema error{'s' * (len(errors) > 1)}: {shown}{more}"
     return _outcome(reward * scale, detail, valid=False, fraction=fraction, errors=len(errors))

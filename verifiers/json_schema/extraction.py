@@ -17,6 +17,7 @@ from verifiers.text import after_thinking, fenced_blocks
 
 _JSON_TAGS = frozenset({"", "json", "jsonc", "json5"})
 _DECODER = json.JSONDecoder()
+_LITERALS = frozenset({"true", "false", "null"})
 MAX_INTEGER_DIGITS = 4000
 
 
@@ -28,6 +29,8 @@ class FormatProblem(ValueError):
 class Extracted:
     value: Any
     source: str  # "whole output", "fenced block", "found in prose"
+    passed_over: int = 0
+    """In prose: values before it passed over because the schema's root does not fit them."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -137,46 +140,67 @@ def parse_strict(text: str, *, max_bytes: int, max_depth: int) -> Any:
         raise FormatProblem(f"JSON nested deeper than {max_depth}") from None
 
 
+def _looks_like_json(text: str) -> bool:
+    return text[:1] in ("{", "[", '"', "-") or text[:1].isdigit() or text in _LITERALS
+
+
 def extract_json(
-    output: str, *, lenient: bool, strip_think: bool, max_bytes: int, max_depth: int
+    output: str,
+    *,
+    lenient: bool,
+    strip_think: bool,
+    max_bytes: int,
+    max_depth: int,
+    prefer: frozenset[str] = frozenset(),
 ) -> Extracted:
-    """The JSON value of an output; raises :class:`FormatProblem`."""
+    """The JSON value of an output; raises :class:`FormatProblem` saying what was tried.
+
+    Strict: the whole output, else the one fenced JSON block, whatever the first line looks
+    like. Lenient also reads JSON in prose (see :func:`_in_prose`; ``prefer`` names the
+    types the schema's root accepts)."""
     text = after_thinking(output) if strip_think else output
     if len(text) > 4 * max_bytes:
         raise FormatProblem(f"output larger than {4 * max_bytes} characters")
     stripped = text.strip()
-    if (
-        stripped[:1] in ("{", "[", '"')
-        or stripped[:1].isdigit()
-        or stripped[:1] == "-"
-        or (stripped in ("true", "false", "null"))
-    ):
+    whole: FormatProblem | None = None
+    if _looks_like_json(stripped):
         try:
             return Extracted(
                 parse_strict(stripped, max_bytes=max_bytes, max_depth=max_depth), "whole output"
             )
-        except FormatProblem:
-            if not lenient:
-                raise
+        except FormatProblem as problem:
+            whole = problem
     fences = [(tag, body) for tag, body in fenced_blocks(text) if tag in _JSON_TAGS]
     if len(fences) == 1:
         tag, body = fences[0]
-        if tag in ("jsonc", "json5"):
-            body = strip_comments(body)
-        return Extracted(
-            parse_strict(body, max_bytes=max_bytes, max_depth=max_depth), "fenced block"
-        )
+        try:
+            if tag in ("jsonc", "json5"):
+                body = strip_comments(body)
+            value = parse_strict(body, max_bytes=max_bytes, max_depth=max_depth)
+        except FormatProblem as problem:
+            tried = f"the ```{tag} block is not valid JSON: {problem}"
+            raise FormatProblem(
+                f"{tried}; nor is the whole output: {whole}" if whole is not None else tried
+            ) from None
+        return Extracted(value, "fenced block")
     if len(fences) > 1 and not lenient:
         raise FormatProblem(f"{len(fences)} JSON code blocks; expected exactly one")
     if not lenient:
+        if whole is not None:
+            raise FormatProblem(f"the whole output is not valid JSON: {whole}; no ```json block")
         raise FormatProblem("the output is neither one JSON value nor one ```json block")
-    return Extracted(_first_in_prose(text, max_bytes, max_depth), "found in prose")
+    return _in_prose(text, max_bytes, max_depth, prefer)
 
 
 MAX_PROSE_STARTS = 1000
 # A string (closed, or running to the end of the text read) or a bracket, for following
 # the nesting of text the decoder has accepted.
 _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
+# A string closed on its line (JSON strings hold no raw newline, so a stray quote in prose
+# hides one line at most) or a bracket, for pairing the brackets of free text.
+_LINE_STRING_OR_BRACKET = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[\[\]{}]')
+_OPENING = re.compile(r"[\[{]")
+_PAIRS = {"]": "[", "}": "{"}
 
 
 def _open_at(text: str, start: int, end: int) -> list[int]:
@@ -190,27 +214,67 @@ def _open_at(text: str, start: int, end: int) -> list[int]:
     return stack
 
 
-def _first_in_prose(text: str, max_bytes: int, max_depth: int) -> Any:
-    """The first complete JSON object or array in free text (at most 1,000 tries).
+def _closing_brackets(text: str) -> dict[int, int]:
+    """Where each bracket of free text that is closed by its own kind closes, strings on
+    one line skipped; one pass. A closing bracket that does not match the innermost open
+    one is prose and pairs with nothing."""
+    closes: dict[int, int] = {}
+    stack: list[int] = []
+    for token in _LINE_STRING_OR_BRACKET.finditer(text):
+        position = token.start()
+        char = text[position]
+        if char in "[{":
+            stack.append(position)
+        elif char in _PAIRS and stack and text[stack[-1]] == _PAIRS[char]:
+            closes[stack.pop()] = position
+    return closes
 
-    A value that fails to decode fails at the same place when decoding starts at one of
-    its open inner brackets, so those are passed over: ``[0,[0,[0,...`` costs one decode,
-    not one per bracket."""
+
+def _in_prose(text: str, max_bytes: int, max_depth: int, prefer: frozenset[str]) -> Extracted:
+    """The JSON object or array in free text that the schema's root type fits best.
+
+    Candidates are the complete values that stand on their own: a value is not searched
+    for smaller ones, and neither is a bracketed span that does not decode (single quotes,
+    a trailing comma), so no fragment of malformed JSON is scored. The first candidate of
+    a type in ``prefer`` wins (a citation ``[1]`` does not beat the object an object schema
+    asks for), else the first candidate. At most 1,000 starts are tried. A bracket that
+    never closes is prose: the values after it are still candidates, and a value that
+    fails to decode fails at the same place when decoding starts at one of its open inner
+    brackets, so those are passed over (``[0,[0,[0,...`` costs one decode, not one each)."""
     if nesting_depth(text, max_depth) > max_depth:
         raise FormatProblem(f"JSON nested deeper than {max_depth}")
+    closes: dict[int, int] | None = None  # paired on the first value that fails to decode
     doomed: set[int] = set()
-    for attempt, match in enumerate(re.finditer(r"[\[{]", text)):
-        if attempt >= MAX_PROSE_STARTS:
-            break
-        start = match.start()
+    chosen: tuple[int, int] | None = None
+    first: tuple[int, int] | None = None
+    position = attempts = passed_over = 0
+    while attempts < MAX_PROSE_STARTS and (match := _OPENING.search(text, position)):
+        start = position = match.start()
+        position += 1
+        attempts += 1
         if start in doomed:
             continue
         try:
             _, end = _DECODER.raw_decode(text, start)
         except json.JSONDecodeError as exc:
-            doomed.update(_open_at(text, start + 1, exc.pos))
+            closes = _closing_brackets(text) if closes is None else closes
+            if start in closes:
+                position = closes[start] + 1  # malformed: nothing inside it is a candidate
+            else:
+                doomed.update(_open_at(text, start + 1, exc.pos))
             continue
         except RecursionError:
             continue
-        return parse_strict(text[start:end], max_bytes=max_bytes, max_depth=max_depth)
-    raise FormatProblem("no JSON object or array found in the output")
+        position = end
+        if not prefer or ("object" if text[start] == "{" else "array") in prefer:
+            chosen = (start, end)
+            break
+        first = first or (start, end)
+        passed_over += 1
+    if chosen is None:
+        chosen, passed_over = first, 0
+    if chosen is None:
+        raise FormatProblem("no JSON object or array found in the output")
+    start, end = chosen
+    value = parse_strict(text[start:end], max_bytes=max_bytes, max_depth=max_depth)
+    return Extracted(value, "found in prose", passed_over=passed_over)
