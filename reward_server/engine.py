@@ -503,7 +503,7 @@ class Engine:
         warning = failed_batch(results)
         if warning:
             self._report_failed_batch(results)
-        self.stats.record(
+        self.stats.submit(
             items,
             results,
             sandbox_runs=sandbox_runs,

@@ -27,6 +27,9 @@ from reward_server.misconfiguration import MAX_NAME_CHARS
 from reward_server.models import Item, Result
 
 STATUSES = ("ok", "format_error", "invalid_input", "timeout", "error")
+_STATUS_INDEX = {name: index for index, name in enumerate(STATUSES)}
+MAX_PENDING_BATCHES = 256
+"""Batches submitted and not yet recorded, beyond which submitting records them itself."""
 FAILURES = ("timeout", "error")
 """Statuses whose jump in rate raises an alert: our side, not the model, went wrong."""
 REWARD_EDGES = tuple(round(-1.0 + step / 10, 1) for step in range(21))
@@ -229,8 +232,42 @@ class Stats:
         self._closed: dict[str, Any] = {}
         self._closed_key: tuple[float, int, float, frozenset[str]] | None = None
         self._lock = threading.Lock()
+        self._pending: collections.deque[tuple[float, tuple, dict[str, Any]]] = collections.deque()
+        self._wake = threading.Event()
+        self._draining = threading.Lock()
+        self._recorder: threading.Thread | None = None
 
     # -- recording ---------------------------------------------------------------------
+
+    def submit(self, items: Sequence[Any], results: Sequence[Result], **batch: Any) -> None:
+        """Like :meth:`record`, off the caller's path: the engine answers a batch without
+        waiting for its numbers. A thread of its own records them; :meth:`snapshot` records
+        what is still waiting first, so a read never misses a batch that was answered."""
+        self._pending.append((self.clock(), (items, results), batch))
+        if len(self._pending) > MAX_PENDING_BATCHES:
+            self.drain()  # the recorder fell behind: the callers wait, memory stays bounded
+            return
+        if self._recorder is None:
+            self._recorder = threading.Thread(target=self._record_loop, daemon=True, name="stats")
+            self._recorder.start()
+        self._wake.set()
+
+    def drain(self) -> None:
+        """Record every submitted batch still waiting (one drainer at a time, so a batch
+        another thread has taken is recorded before this returns)."""
+        with self._draining:
+            while True:
+                try:
+                    now, (items, results), batch = self._pending.popleft()
+                except IndexError:
+                    return
+                self.record(items, results, now=now, **batch)
+
+    def _record_loop(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            self.drain()
 
     def record(
         self,
@@ -241,25 +278,32 @@ class Stats:
         restarts: Mapping[str, int] | None = None,
         failed_batch: str | None = None,
         known: Callable[[str], bool] = lambda _: True,
+        now: float | None = None,
     ) -> None:
         """One batch: ``results[i]`` answers ``items[i]``; ``known`` says which verifier
-        names may become keys (others count as :data:`NONE`)."""
-        now = self.clock()
+        names may become keys (others count as :data:`NONE`); ``now``: when it was scored."""
+        now = self.clock() if now is None else now
         with self._lock:
             bucket = self._bucket(now)
             total = self._total
+            # The batch's own groups first, then one merge per name into the bucket and
+            # the totals: a 1,024-item batch of one verifier merges twice, not 4,096 times.
+            verifiers: dict[str, _Group] = {}
+            sources: dict[str, _Group] = {}
             for raw, result in zip(items, results, strict=False):
                 verifier = result.verifier if result.verifier and known(result.verifier) else NONE
-                source = self._source_name(data_source_of(raw))
-                status = STATUSES.index(str(result.status))
-                for groups in (bucket.verifiers, total.verifiers):
-                    groups.setdefault(verifier, _Group()).add(
-                        status, result.reward, result.elapsed_ms
-                    )
-                for groups in (bucket.sources, total.sources):
-                    groups.setdefault(source, _Group()).add(status, result.reward, 0.0)
+                source = self._source_name(data_source_of(raw), sources)
+                status = _STATUS_INDEX[str(result.status)]
+                group = verifiers.get(verifier) or verifiers.setdefault(verifier, _Group())
+                group.add(status, result.reward, result.elapsed_ms)
+                group = sources.get(source) or sources.setdefault(source, _Group())
+                group.add(status, result.reward, 0.0)
                 if status:
                     self._recent.append(self._entry(now, raw, result, verifier, source))
+            for mine, theirs in ((verifiers, "verifiers"), (sources, "sources")):
+                for name, group in mine.items():
+                    for window in (bucket, total):
+                        getattr(window, theirs).setdefault(name, _Group()).merge(group)
             for counters, given in (
                 ((bucket.sandbox, total.sandbox), sandbox_runs),
                 ((bucket.restarts, total.restarts), restarts),
@@ -279,12 +323,16 @@ class Stats:
         """A restart that belongs to no item (the whole pool was replaced)."""
         self.record([], [], restarts={reason: 1})
 
-    def _source_name(self, name: str | None) -> str:
+    def _source_name(self, name: str | None, batch: Mapping[str, object]) -> str:
+        """The name a data source is counted under: itself while the window holds fewer
+        than MAX_DATA_SOURCES names (counting the ones this ``batch`` adds), else OTHER."""
         if name is None:
             return NONE
         name = name[:MAX_NAME_CHARS]
         sources = self._total.sources
-        if name in sources or len(sources) < MAX_DATA_SOURCES:
+        if name in sources or name in batch:
+            return name
+        if len(sources) + sum(1 for known in batch if known not in sources) < MAX_DATA_SOURCES:
             return name
         return OTHER
 
@@ -348,6 +396,7 @@ class Stats:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything the dashboard draws, as JSON-ready values."""
+        self.drain()
         now = self.clock()
         with self._lock:
             if not self.compact:

@@ -147,6 +147,15 @@ def test_data_sources_beyond_the_bound_count_as_other():
     assert sources[OTHER]["items"] == 20
 
 
+def test_one_batch_of_many_new_data_sources_is_bounded_too():
+    stats = Stats(clock=Clock())
+    names = [f"set-{index}" for index in range(MAX_DATA_SOURCES + 20)]
+    stats.record([{"data_source": n} for n in names], [result("math", 1.0) for _ in names])
+    sources = stats.snapshot()["totals"]["data_sources"]
+    assert len(sources) == MAX_DATA_SOURCES + 1
+    assert sources[OTHER]["items"] == 20 and sources["set-0"]["items"] == 1
+
+
 def test_an_offline_run_keeps_all_its_time_in_coarser_buckets():
     clock = Clock()
     stats = Stats(bucket_s=1.0, buckets=10, compact=True, clock=clock)
@@ -209,3 +218,11 @@ def test_a_snapshot_of_a_full_window_costs_under_5_ms():
         json.dumps(stats.snapshot(), separators=(",", ":"))
         timings.append(time.thread_time() - started)
     assert statistics.median(timings) < 0.005, timings
+
+
+def test_a_submitted_batch_is_in_the_next_snapshot() -> None:
+    """The engine submits batches to be recorded off its path; a read never misses one."""
+    stats = Stats(clock=Clock())
+    for _ in range(50):
+        stats.submit([{"data_source": "gsm8k"}] * 3, [result("math", 1.0)] * 3)
+    assert stats.snapshot()["totals"]["verifiers"]["math"]["items"] == 150
