@@ -18,7 +18,7 @@ import multiprocessing
 import signal
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,7 @@ class Engine:
         # Unfinished tasks, the pool that runs each and its items (a chunk has several):
         # the pending count, and what fails when that pool breaks.
         self._outstanding: dict[concurrent.futures.Future, tuple[ProcessPool, int]] = {}
+        self._items_in_pool = 0  # the items of _outstanding, kept as it changes
         self._outstanding_lock = threading.Lock()
         self._closed = threading.Event()
         self._working_pool: ProcessPool | None = None  # the pool that has run an item
@@ -325,8 +326,11 @@ class Engine:
         futures: dict[int, Waitable] = {}
         chunks = self._chunks
         cheap: list[tuple[int, ChunkJob, float]] = []
+        estimates: dict[str, float | None] = {}  # one look-up per verifier, not per item
         for index, task in tasks:
-            estimate = self._costs.cheap(task[0])
+            if task[0] not in estimates:
+                estimates[task[0]] = self._costs.cheap(task[0])
+            estimate = estimates[task[0]]
             if estimate is not None and chunks is not None:
                 cheap.append((index, task, estimate))
             else:
@@ -364,20 +368,20 @@ class Engine:
     @property
     def pending(self) -> int:
         """Items submitted and not finished yet (queued for a chunk, or in the pool)."""
-        with self._outstanding_lock:
-            in_pool = sum(items for _, items in self._outstanding.values())
         chunks = self._chunks
-        return in_pool + (chunks.queued if chunks is not None else 0)
+        return self._items_in_pool + (chunks.queued if chunks is not None else 0)
 
     def _track(self, future: concurrent.futures.Future, pool: ProcessPool, items: int) -> None:
         with self._outstanding_lock:
             self._outstanding[future] = (pool, items)
+            self._items_in_pool += items
         self.metrics.set_pending(self.pending, self.settings.workers)
         future.add_done_callback(self._finished)
 
     def _finished(self, future: concurrent.futures.Future) -> None:
         with self._outstanding_lock:
-            pool, _ = self._outstanding.pop(future, (None, 0))
+            pool, items = self._outstanding.pop(future, (None, 0))
+            self._items_in_pool -= items
         self.metrics.set_pending(self.pending, self.settings.workers)
         # Any answer from a worker (a result, a timeout kill, a crash) shows that the pool
         # has started; a failure we set ourselves does not.
@@ -639,11 +643,8 @@ def _exit_reason(exitcode: int | None) -> str:
 Waitable = concurrent.futures.Future | Answer
 
 
-def _wait_all_sync(futures: list[Waitable]) -> None:
-    """Block until every future and answer is settled."""
-    if not futures:
-        return
-    finished = threading.Event()
+def _when_all(futures: list[Waitable], last: Callable[[], None]) -> None:
+    """Call ``last`` once, in whichever thread settles the last of ``futures``."""
     remaining = len(futures)
     lock = threading.Lock()
 
@@ -651,12 +652,20 @@ def _wait_all_sync(futures: list[Waitable]) -> None:
         nonlocal remaining
         with lock:
             remaining -= 1
-            last = remaining == 0
-        if last:
-            finished.set()
+            done = remaining == 0
+        if done:
+            last()
 
     for future in futures:
         future.add_done_callback(on_done)
+
+
+def _wait_all_sync(futures: list[Waitable]) -> None:
+    """Block until every future and answer is settled."""
+    if not futures:
+        return
+    finished = threading.Event()
+    _when_all(futures, finished.set)
     finished.wait()
 
 
@@ -666,20 +675,12 @@ async def _wait_all(futures: list[Waitable]) -> None:
         return
     loop = asyncio.get_running_loop()
     done = loop.create_future()
-    remaining = len(futures)
-    lock = threading.Lock()
 
-    def on_done(_: concurrent.futures.Future) -> None:
-        nonlocal remaining
-        with lock:
-            remaining -= 1
-            last = remaining == 0
-        if last:
-            with contextlib.suppress(RuntimeError):  # the loop may be gone after a cancel
-                loop.call_soon_threadsafe(_resolve, done)
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop may be gone after a cancel
+            loop.call_soon_threadsafe(_resolve, done)
 
-    for future in futures:
-        future.add_done_callback(on_done)
+    _when_all(futures, wake)
     await done
 
 

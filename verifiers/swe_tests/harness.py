@@ -251,8 +251,9 @@ def _harness_files(
         "run_pytest.py": RUN_PYTEST,
         "reward_server_harness.py": PYTEST_PLUGIN,
         "pytest_config.py": PYTEST_CONFIG,
-        "unittest/sitecustomize.py": UNITTEST_RECORDER,
     }
+    if instance.test_command is not None and instance.log_parser == "django":
+        files["unittest/sitecustomize.py"] = UNITTEST_RECORDER
     if change.edits is not None:
         files["edits.json"] = json.dumps(change.edits)
         files["apply_edits.py"] = APPLY_EDITS
