@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe bench-code load image \
+.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe bench-code load image swe-image \
 	system-deps system-deps-test sandbox-image clean
 
 # Reinstall only when the project's metadata changes.
@@ -85,6 +85,11 @@ image: $(BIN)/.installed
 	rm -rf build/wheelhouse
 	$(BIN)/python -m pip wheel --quiet --wheel-dir build/wheelhouse .
 	DOCKER_BUILDKIT=0 docker build --quiet --build-arg BASE_IMAGE=$(BASE_IMAGE) --tag $(IMAGE) .
+
+# A SWE-bench instance image built here from PyPI (no registry): the example row of
+# tests/data/swebench_rows, named as SWE-bench names it; see docs/sandbox.md.
+swe-image: sandbox-image
+	bash scripts/swe-instance-image.sh tests/data/swebench_rows/pallets__flask-5014
 
 # N clients for T seconds against a fresh server, with a killed worker and a timed-out
 # batch midway; see the script's --help.

@@ -147,6 +147,15 @@ def score(
             "of scoring them again.",
         ),
     ] = False,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            help="SWE-bench rows (JSONL or parquet): INPUT_PATH is then a predictions file "
+            "(instance_id, model_patch), scored by swe_tests, and the official harness's "
+            "report is written next to the output (OUTPUT.report.json).",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Score a dataset offline, with the same verifiers and engine as the service."""
@@ -168,7 +177,16 @@ def score(
     started = False
     try:
         columns = batch.parse_mapping(mapping)
-        records = batch.check_mapping(batch.read_records(input_path), columns)
+        if dataset is not None:
+            from reward_server import swebench_report
+
+            if output == "-" or columns:
+                raise batch.BatchError("--dataset needs an --output file and no --map")
+            predictions = swebench_report.read_predictions(input_path)
+            rows = swebench_report.read_dataset(dataset)
+            records = swebench_report.records(predictions, rows)
+        else:
+            records = batch.check_mapping(batch.read_records(input_path), columns)
         earlier = batch.resume(Path(output), keep_failed=keep_failed) if output != "-" else None
         if earlier and earlier.dropped:
             failed = ", ".join(f"{n} {status}" for status, n in sorted(earlier.dropped.items()))
@@ -181,7 +199,11 @@ def score(
             scorer = ray_scorer(settings, timeout_s, ray_address)
         else:
             scorer = batch.local_scorer(settings, timeout_s)
-        total = batch.count_records(input_path)
+        total = (
+            sum(bool(p.get("model_patch")) for p in predictions.values())
+            if dataset is not None
+            else batch.count_records(input_path)
+        )
         sink = sys.stdout if output == "-" else Path(output).open("a", encoding="utf-8")  # noqa: SIM115
         progress = Progress(
             TextColumn("scoring"),
@@ -234,11 +256,26 @@ def score(
     for name, value in batch.summary_rows(summary):
         table.add_row(name, value)
     err.print(table)
+    if dataset is not None:
+        _write_swebench_report(Path(output), predictions, rows, err)
     if report and stats is not None:
         from reward_server.dashboard import write_report
 
         write_report(report, stats)
         err.print(f"report: {report}")
+
+
+def _write_swebench_report(output: Path, predictions: dict, rows: dict, err: Console) -> None:
+    from reward_server import batch, swebench_report
+
+    found = swebench_report.report(predictions, rows, batch.read_results(output))
+    path = output.with_name(f"{output.stem}.report.json")
+    path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+    counts = ", ".join(
+        f"{found[f'{name}_instances']} {name.replace('_', ' ')}"
+        for name in ("resolved", "unresolved", "empty_patch", "error")
+    )
+    err.print(f"SWE-bench report: {found['total_instances']} instances; {counts}: {path}")
 
 
 def _type_name(annotation: object) -> str:

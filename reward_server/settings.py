@@ -82,6 +82,18 @@ class SandboxSettings(BaseModel):
         "reward-server-sandbox:latest", description="Image of runs that name none."
     )
     docker_cpus: PositiveFloat = Field(1.0, description="CPU quota of each container.")
+    docker_pull: bool = Field(
+        False,
+        description="Pull an image that a run names and the engine lacks (swe_tests rows); "
+        "off: such an item is invalid_input naming the image.",
+    )
+    image_namespace: str | None = Field(
+        None,
+        description="Registry/namespace of the images of swe_tests rows that name none "
+        "(SWE-bench's naming: 'swebench' for Docker Hub's published images); none: local "
+        "names sweb.eval.x86_64.<instance id>:latest.",
+        pattern=r"^[a-z0-9][a-z0-9._/:-]{0,200}$",
+    )
 
     def backend_config(self) -> dict[str, Any]:
         """Keyword arguments of ``sandbox.configure``."""
@@ -98,6 +110,8 @@ class SandboxSettings(BaseModel):
             "image": self.docker_image,
             "cpus": self.docker_cpus,
             "slots": self.slots,
+            "pull": self.docker_pull,
+            "image_namespace": self.image_namespace,
         }
 
 

@@ -21,6 +21,7 @@ from sandbox.base import Backend, run_counts
 from sandbox.types import (
     ExecResult,
     GiB,
+    ImageNotFound,
     Limits,
     MiB,
     SandboxError,
@@ -33,6 +34,7 @@ __all__ = [
     "Backend",
     "ExecResult",
     "GiB",
+    "ImageNotFound",
     "Limits",
     "MiB",
     "SandboxError",
@@ -40,6 +42,7 @@ __all__ = [
     "Workspace",
     "arun",
     "configure",
+    "configured_image_namespace",
     "default_backend",
     "get_backend",
     "hashable_config",
@@ -93,6 +96,12 @@ def hashable_config(config: dict[str, Any]) -> dict[str, Any]:
     return {
         key: tuple(value) if isinstance(value, list) else value for key, value in config.items()
     }
+
+
+def configured_image_namespace() -> str | None:
+    """The registry/namespace prefix of images derived from dataset rows, as configured
+    (without building the backend)."""
+    return _configured["config"].get("image_namespace")
 
 
 def default_backend() -> Backend:

@@ -63,6 +63,10 @@ class Backend(ABC):
     def details(self) -> dict[str, object]:
         return {}
 
+    def ensure_image(self, image: str) -> None:
+        """Return when runs can use ``image``; backends without images refuse."""
+        raise SandboxError(f"the {self.name} sandbox backend runs no images ({image})")
+
     def _count(self, outcome: str) -> None:
         _runs[f"{self.name}:{outcome}"] += 1
 

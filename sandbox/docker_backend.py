@@ -31,7 +31,7 @@ from sandbox.base import Backend
 from sandbox.output import BoundedCapture
 from sandbox.procs import is_leftover
 from sandbox.slots import SlotPool
-from sandbox.types import ExecResult, Limits, SandboxError, Workspace
+from sandbox.types import ExecResult, ImageNotFound, Limits, SandboxError, Workspace
 from sandbox.workspace import to_tar
 
 LABEL = "reward-server.sandbox"
@@ -49,6 +49,10 @@ class DockerConfig:
     cpus: float = 1.0
     slots: int = 8
     lock_dir: str = "/tmp/reward-server-docker-slots"
+    # Pull an image a run names that the engine lacks; off, such a run fails at once.
+    pull: bool = False
+    # Registry/namespace of images derived from dataset rows (SWE-bench's naming scheme).
+    image_namespace: str | None = None
 
 
 def _ids(user: str | None) -> tuple[int, int]:
@@ -100,6 +104,29 @@ class DockerBackend(Backend):
         except Exception:
             return f"default image {self.config.image!r} not found (make sandbox-image builds it)"
         return None
+
+    def ensure_image(self, image: str) -> None:
+        """Return when the engine has ``image``, pulling it first if the configuration
+        allows; else raise :class:`ImageNotFound` naming it."""
+        import docker
+
+        if self._client is None:
+            raise SandboxError(self.unavailable_reason or "no Docker engine")
+        try:
+            self._client.images.get(image)
+            return
+        except docker.errors.ImageNotFound:
+            if not self.config.pull:
+                raise ImageNotFound(
+                    f"image {image} is not in the Docker engine (pull or build it first; "
+                    "the server pulls only with sandbox.docker_pull)"
+                ) from None
+        except docker.errors.DockerException as exc:
+            raise SandboxError(f"docker engine error: {exc}") from exc
+        try:
+            self._client.images.pull(image)
+        except docker.errors.DockerException as exc:
+            raise ImageNotFound(f"image {image} could not be pulled: {exc}") from exc
 
     def isolation(self) -> str:
         return (

@@ -76,3 +76,7 @@ class SandboxError(Exception):
 
 class SandboxUnavailable(SandboxError):
     """The backend cannot isolate code on this host; the message says exactly why."""
+
+
+class ImageNotFound(SandboxError):
+    """The engine does not have the image a run names, and may not pull it."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
+import sandbox
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
 from verifiers.code_changes import PatchFormatError
 from verifiers.swe_tests import harness
@@ -19,6 +20,7 @@ from verifiers.swe_tests.instance import Instance, parse_instance
 from verifiers.swe_tests.log_parsers import LOG_PARSERS, RANK, Statuses
 from verifiers.swe_tests.patches import model_change
 from verifiers.swe_tests.protection import test_paths, violations
+from verifiers.swe_tests.specs import ImageNaming, official_names
 
 __all__ = ["SweTestsOptions", "report_statuses", "verify"]
 
@@ -57,7 +59,8 @@ def _components(applied: bool, graded: Grade | None, total: tuple[int, int]) -> 
 )
 def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcome:
     """SWE-bench-style execution reward: apply the patch, run the hidden tests."""
-    instance = parse_instance(ground_truth)
+    naming = ImageNaming(namespace=sandbox.configured_image_namespace())
+    instance = parse_instance(ground_truth, naming)
     totals = (len(instance.fail_to_pass), len(instance.pass_to_pass))
 
     def judged(
@@ -92,7 +95,8 @@ def verify(response: str, ground_truth: Any, options: SweTestsOptions) -> Outcom
             status=Status.FORMAT_ERROR,
         )
     if report.stage == "test-patch-failed":
-        raise InvalidInput(f"test_patch does not apply: {report.log('test_apply.log')}")
+        which = "the SWE-smith bug patch" if instance.base_patch else "test_patch"
+        raise InvalidInput(f"{which} does not apply: {report.log('test_apply.log')}")
     if report.stage in HARNESS_FAILURES:
         if report.result.timed_out:
             return judged(0.0, f"the patch was not applied within {wall_s:g} s")
@@ -171,4 +175,5 @@ def report_statuses(instance: Instance, report: harness.RunReport) -> tuple[Stat
     statuses = record.get("statuses", {})
     if not record.get("finished") or not isinstance(statuses, dict):
         return {}, "the test run did not complete"
-    return {name: status for name, status in statuses.items() if status in RANK}, None
+    known = {name: status for name, status in statuses.items() if status in RANK}
+    return official_names(known, instance.name_style), None

@@ -69,12 +69,18 @@ SCRIPT = r"""#!/bin/sh
 # reward-server swe_tests harness
 H="$1"; R="$2"
 S=$(cat "$H/secret"); rm -f "$H/secret"
+if [ -f "$H/env.sh" ]; then . "$H/env.sh"; fi
 say() {
     echo ">>>>> reward-server $NONCE $*"
     if [ "$1" = stage ]; then echo "$2 $(date +%s.%N)" >> "$H/times"; fi
 }
 say stage start
 cd "$R" || { say stage no-repository; exit 0; }
+# SWE-smith: the instance is the image's repository with its bug patch applied.
+if [ -s "$H/base.patch" ]; then
+    git apply --whitespace=nowarn "$H/base.patch" 2>"$H/test_apply.log" \
+        || { say stage test-patch-failed; exit 0; }
+fi
 export GIT_DIR="$H/git" GIT_WORK_TREE="$R" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
     GIT_TERMINAL_PROMPT=0
 g() {
@@ -85,8 +91,10 @@ g() {
 { g init -q && g add -A && g commit -q --no-verify --allow-empty -m base; } >"$H/git.log" 2>&1 \
     || { say stage git-failed; exit 0; }
 # The caller's test patch must apply to the base: decided before the model's patch is.
-g apply --check --whitespace=nowarn "$H/test.patch" 2>"$H/test_apply.log" \
-    || { say stage test-patch-failed; exit 0; }
+if [ -s "$H/test.patch" ]; then
+    g apply --check --whitespace=nowarn "$H/test.patch" 2>>"$H/test_apply.log" \
+        || { say stage test-patch-failed; exit 0; }
+fi
 touch "$H/base.stamp"; sleep 0.02  # a later write gets a later mtime (coarse clock)
 reset() { g checkout -q -- . 2>/dev/null; g clean -fdq >/dev/null 2>&1; }
 if [ -f "$H/model.patch" ]; then
@@ -116,8 +124,10 @@ say config "$? $(head -c CHANGED_BYTES "$H/config" | base64 -w0)"
 while IFS= read -r file; do
     rm -rf -- "$file"; g checkout -q HEAD -- "$file" 2>/dev/null
 done < "$H/test_files"
-g apply --whitespace=nowarn "$H/test.patch" 2>>"$H/test_apply.log" \
-    || { say stage tests-conflict; exit 0; }
+if [ -s "$H/test.patch" ]; then
+    g apply --whitespace=nowarn "$H/test.patch" 2>>"$H/test_apply.log" \
+        || { say stage tests-conflict; exit 0; }
+fi
 say tests "$(while IFS= read -r file; do sha256sum -- "$file"; done < "$H/test_targets" \
     2>/dev/null | base64 -w0)"
 say stage applied
@@ -130,6 +140,13 @@ say stage done
 """
 
 COLLECTED = ("times", "apply.log", "test_apply.log", "git.log")
+# Image runs: the official images' Python is the conda env "testbed", which their eval
+# script activates; the image outside the repository is read-only, so HOME is /tmp.
+IMAGE_ENV = """for d in /opt/miniconda3/envs/testbed/bin /opt/conda/envs/testbed/bin; do
+    if [ -d "$d" ]; then PATH="$d:$PATH"; break; fi
+done
+export PATH HOME=/tmp
+"""
 
 
 @dataclass(frozen=True)
@@ -227,7 +244,7 @@ def test_script(instance: Instance) -> str:
     if "{tests}" in command or "{test_modules}" in command:
         modules = " ".join(shlex.quote(module) for module in _django_modules(targets))
         command = command.replace("{tests}", quoted).replace("{test_modules}", modules)
-    else:
+    elif not instance.directives_included:
         command = f"{command} {quoted}"
     if instance.log_parser in RECORDER_EXPORTS:
         # The caller's command reports through the harness's recorder as well.
@@ -244,6 +261,7 @@ def _harness_files(
         "run.sh": SCRIPT.replace("$NONCE", nonce).replace("CHANGED_BYTES", str(CHANGED_BYTES)),
         "secret": secret,
         "test.patch": instance.test_patch,
+        "base.patch": instance.base_patch,
         "test_files": "".join(f"{path}\n" for path in instance.test_files),
         "test_targets": "".join(f"{path}\n" for path in test_targets(instance)),
         "setup.sh": "".join(f"{line}\n" for line in instance.setup),
@@ -254,6 +272,8 @@ def _harness_files(
     }
     if instance.test_command is not None and instance.log_parser == "django":
         files["unittest/sitecustomize.py"] = UNITTEST_RECORDER
+    if instance.source == "image":
+        files["env.sh"] = IMAGE_ENV
     if change.edits is not None:
         files["edits.json"] = json.dumps(change.edits)
         files["apply_edits.py"] = APPLY_EDITS
@@ -312,8 +332,13 @@ def run(instance: Instance, change: ModelChange, *, wall_s: float, memory_mb: in
         backend = sandbox.default_backend()
         if backend.name != "docker":
             raise InvalidInput(
-                "ground_truth.image needs the docker sandbox backend (sandbox.backend = docker)"
+                f"ground_truth's image {instance.code} needs the docker sandbox backend "
+                "(sandbox.backend = docker)"
             )
+        try:
+            backend.ensure_image(instance.code)
+        except sandbox.ImageNotFound as missing:
+            raise InvalidInput(str(missing)) from None
         result = backend.run(
             ["sh", "/harness/run.sh", "/harness", instance.repo_dir],
             harness,

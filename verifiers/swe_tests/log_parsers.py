@@ -11,20 +11,22 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-PASSED, FAILED, ERROR, SKIPPED, XFAIL = "PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL"
-SUCCESS = frozenset({PASSED, XFAIL})
-RANK = {PASSED: 0, XFAIL: 0, SKIPPED: 1, FAILED: 2, ERROR: 3}
+from verifiers.swe_tests.multilingual_parsers import MULTILINGUAL_PARSERS, MultilingualParser
+from verifiers.swe_tests.statuses import (
+    ERROR,
+    FAILED,
+    PASSED,
+    RANK,
+    SKIPPED,
+    SUCCESS,
+    XFAIL,
+    Statuses,
+    merge,
+)
+
+__all__ = ["LOG_PARSERS", "RANK", "SUCCESS", "LogParser", "Statuses", "merge"]
+
 _PYTEST_STATUSES = ("PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL", "XPASS")
-
-Statuses = dict[str, str]
-
-
-def merge(pairs: Iterable[tuple[str, str]]) -> Statuses:
-    statuses: Statuses = {}
-    for name, status in pairs:
-        if name and RANK[status] >= RANK.get(statuses.get(name, PASSED), 0):
-            statuses[name] = status
-    return statuses
 
 
 def parse_pytest_log(log: str) -> Statuses:
@@ -101,9 +103,10 @@ def parse_sympy_log(log: str) -> Statuses:
     return merge(pairs())
 
 
-LogParser = Literal["pytest", "django", "sympy"]
+LogParser = Literal["pytest", "django", "sympy", MultilingualParser]
 LOG_PARSERS: dict[LogParser, Callable[[str], Statuses]] = {
     "pytest": parse_pytest_log,
     "django": parse_django_log,
     "sympy": parse_sympy_log,
+    **MULTILINGUAL_PARSERS,
 }

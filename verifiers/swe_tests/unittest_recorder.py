@@ -45,12 +45,22 @@ def _secret():
 
 def _names(test):
     """The names a test is graded by: Django's verbose runner prints ``str(test)``, which is
-    ``test_x (module.Class)`` before Python 3.11 and ``test_x (module.Class.test_x)`` after."""
+    ``test_x (module.Class)`` before Python 3.11 and ``test_x (module.Class.test_x)`` after,
+    then, for a test with a docstring, its first line on the next line before the verdict
+    (``Doctest: <name>`` for a doctest): the name SWE-bench's parser reads. The docstring
+    comes from the test file itself (``_testMethodDoc``), not from a method the code under
+    test could override."""
     method = getattr(test, "_testMethodName", None)
     names = {str(test)}
     if method:
         cls = type(test)
         names.add(f"{method} ({cls.__module__}.{cls.__qualname__})")
+    doc = getattr(test, "_testMethodDoc", None)
+    if isinstance(doc, str) and doc.strip():
+        names.add(doc.strip().splitlines()[0].strip())
+    doctest = getattr(test, "_dt_test", None)  # doctest.DocTestCase's description
+    if isinstance(getattr(doctest, "name", None), str):
+        names.add(f"Doctest: {doctest.name}")
     return names
 
 
