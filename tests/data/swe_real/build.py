@@ -58,15 +58,21 @@ INSTANCES = [
         # scale down the three slowest tests (~9 of the ~11 s of test time under load);
         # same tests, same names, same line count
         "trim_edits": [
-            ("tests/test_more.py",
-             "        for _ in range(1_000):\n            N = randrange(35)\n",
-             "        for _ in range(100):\n            N = randrange(35)\n"),
-            ("tests/test_more.py",
-             "        limit = 10**6\n        counter = mi.serialize(",
-             "        limit = 10**5\n        counter = mi.serialize("),
-            ("tests/test_more.py",
-             "        limit = 10**5\n        num_threads = 100\n",
-             "        limit = 10**4\n        num_threads = 100\n"),
+            (
+                "tests/test_more.py",
+                "        for _ in range(1_000):\n            N = randrange(35)\n",
+                "        for _ in range(100):\n            N = randrange(35)\n",
+            ),
+            (
+                "tests/test_more.py",
+                "        limit = 10**6\n        counter = mi.serialize(",
+                "        limit = 10**5\n        counter = mi.serialize(",
+            ),
+            (
+                "tests/test_more.py",
+                "        limit = 10**5\n        num_threads = 100\n",
+                "        limit = 10**4\n        num_threads = 100\n",
+            ),
         ],
         "wrong": [
             (
@@ -132,13 +138,13 @@ INSTANCES = [
         "wrong": [
             (
                 "idna/core.py",
-                "    if isinstance(s, (bytes, bytearray)):\n"
-                "        s = s.decode('ascii')\n",
+                "    if isinstance(s, (bytes, bytearray)):\n        s = s.decode('ascii')\n",
                 "    if isinstance(s, (bytes, bytearray)):\n"
                 "        try:\n"
                 "            s = s.decode('ascii')\n"
                 "        except UnicodeDecodeError:\n"
-                "            raise UnicodeError('should pass a unicode string to the function rather than a byte string.')\n",
+                "            raise UnicodeError('should pass a unicode string to the function "
+                "rather than a byte string.')\n",
             )
         ],
     },
@@ -158,8 +164,7 @@ INSTANCES = [
             (
                 "inflection.py",
                 "    (r\"(?i)(m|l)ouse$\", r'\\1ice'),\n",
-                "    (r\"(?i)(m|l)ouse$\", r'\\1ice'),\n"
-                "    (r\"(?i)(passer)by$\", r'\\1sby'),\n",
+                "    (r\"(?i)(m|l)ouse$\", r'\\1ice'),\n    (r\"(?i)(passer)by$\", r'\\1sby'),\n",
             )
         ],
     },
@@ -179,10 +184,8 @@ INSTANCES = [
         "wrong": [
             (
                 "parse.py",
-                "        if align == '<':\n"
-                "            s = '%s%s+' % (s, fill)\n",
-                "        if align == '<':\n"
-                "            s = '%s%s*' % (s, fill)\n",
+                "        if align == '<':\n            s = '%s%s+' % (s, fill)\n",
+                "        if align == '<':\n            s = '%s%s*' % (s, fill)\n",
             )
         ],
     },
@@ -202,7 +205,7 @@ INSTANCES = [
             (
                 "tabulate/__init__.py",
                 "            rows = [[getattr(row, f) for f in field_names] for row in rows]\n",
-                "            rows = [[getattr(row, f, \"\") for f in field_names] for row in rows]\n",
+                '            rows = [[getattr(row, f, "") for f in field_names] for row in rows]\n',
             )
         ],
     },
@@ -249,8 +252,13 @@ def run_tests(tree: Path, cmd: str) -> tuple[str, float]:
     argv[0] = PYTHON
     t0 = time.monotonic()
     proc = subprocess.run(
-        argv, cwd=tree, env=test_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=300,
+        argv,
+        cwd=tree,
+        env=test_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
     )
     return proc.stdout, time.monotonic() - t0
 
@@ -258,8 +266,14 @@ def run_tests(tree: Path, cmd: str) -> tuple[str, float]:
 def apply(tree: Path, patch: str):
     if not patch:
         return
-    subprocess.run(["git", "apply", "-v", "-"], cwd=tree, input=patch, text=True,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "apply", "-v", "-"],
+        cwd=tree,
+        input=patch,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
 
 
 def parse(inst, log):
@@ -290,17 +304,30 @@ def make_wrong_patch(base: Path, edits) -> str:
             assert new_text.count(old) == 1, (path, new_text.count(old))
             new_text = new_text.replace(old, new)
         diff = difflib.unified_diff(
-            text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            f"a/{path}", f"b/{path}", n=3,
+            text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            f"a/{path}",
+            f"b/{path}",
+            n=3,
         )
         out.append(f"diff --git a/{path} b/{path}\n" + "".join(diff))
     return "".join(out)
 
+
 def write_other_shapes(inst, out, row, git, fix, src_files, work, f2p, p2p):
     """SWE-Gym and SWE-smith shaped rows of the same instance (see README.md)."""
     # SWE-Gym: SWE-bench's fields minus environment_setup_commit, F2P/P2P as lists.
-    gym_keys = ["instance_id", "hints_text", "patch", "test_patch", "created_at",
-                "problem_statement", "repo", "base_commit", "version"]
+    gym_keys = [
+        "instance_id",
+        "hints_text",
+        "patch",
+        "test_patch",
+        "created_at",
+        "problem_statement",
+        "repo",
+        "base_commit",
+        "version",
+    ]
     gym = {k: row[k] for k in gym_keys}
     gym["PASS_TO_PASS"] = p2p
     gym["FAIL_TO_PASS"] = f2p
@@ -309,13 +336,14 @@ def write_other_shapes(inst, out, row, git, fix, src_files, work, f2p, p2p):
     # SWE-smith: the environment is the repository at a clean commit (here the fix
     # commit, whose tests are already in the tree); `patch` is the bug-introducing diff
     # (here the reverse of the gold fix), and the solution is its reverse.
-    bug_patch = sh(git + ["diff", "--no-color", fix, fix + "^", "--"] + src_files)
+    bug_patch = sh([*git, "diff", "--no-color", fix, fix + "^", "--", *src_files])
     # check: fix commit + bug patch == base + test_patch (the "before" tree)
     smith_tree = work / "swesmith"
     shutil.copytree(work / "gold", smith_tree)
     apply(smith_tree, bug_patch)
-    cmp = subprocess.run(["diff", "-r", str(smith_tree), str(work / "before")],
-                         capture_output=True, text=True)
+    cmp = subprocess.run(
+        ["diff", "-r", str(smith_tree), str(work / "before")], capture_output=True, text=True
+    )
     assert cmp.returncode == 0, cmp.stdout
     owner, name = inst["repo"].split("/")
     short = fix[:8]
@@ -336,16 +364,18 @@ def build(inst, mirror_root: Path):
     iid = inst["instance_id"]
     git = ["git", "--git-dir", str(mirror_root / inst["mirror"] / "repo")]
     fix = inst["fix"]
-    base_commit = sh(git + ["rev-parse", fix + "^"]).strip()
+    base_commit = sh([*git, "rev-parse", fix + "^"]).strip()
     # the fix commit's author date in UTC, in SWE-bench's "YYYY-MM-DDTHH:MM:SSZ" form
     # (SWE-bench uses the pull request's creation time; we have only the commit)
-    created_at = sh(git + ["log", "-1", "--date=format-local:%Y-%m-%dT%H:%M:%SZ",
-                           "--format=%ad", fix], env={**os.environ, "TZ": "UTC"}).strip()
-    changed = sh(git + ["diff", "--name-only", base_commit, fix]).split()
+    created_at = sh(
+        [*git, "log", "-1", "--date=format-local:%Y-%m-%dT%H:%M:%SZ", "--format=%ad", fix],
+        env={**os.environ, "TZ": "UTC"},
+    ).strip()
+    changed = sh([*git, "diff", "--name-only", base_commit, fix]).split()
     test_files = [f for f in changed if is_test_path(f)]
     src_files = [f for f in changed if not is_test_path(f)]
-    patch = sh(git + ["diff", "--no-color", base_commit, fix, "--"] + src_files)
-    test_patch = sh(git + ["diff", "--no-color", base_commit, fix, "--"] + test_files)
+    patch = sh([*git, "diff", "--no-color", base_commit, fix, "--", *src_files])
+    test_patch = sh([*git, "diff", "--no-color", base_commit, fix, "--", *test_files])
     run_files = [f for f in test_files if f.endswith(".py") and Path(f).name != "conftest.py"]
     cmd = test_command(inst, run_files)
 
@@ -353,8 +383,9 @@ def build(inst, mirror_root: Path):
     shutil.rmtree(work, ignore_errors=True)
     base = work / "base"
     base.mkdir(parents=True)
-    archive = subprocess.run(git + ["archive", "--format=tar", base_commit],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        [*git, "archive", "--format=tar", base_commit], capture_output=True, check=True
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tf:
         tf.extractall(base, filter="data")
     for t in inst["trim"]:
@@ -378,8 +409,10 @@ def build(inst, mirror_root: Path):
 
     # repo.tar.gz: the (trimmed) base tree, paths relative to the repo root
     buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tf:
+    with (
+        gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tf,
+    ):
         for p in sorted(base.rglob("*")):
             info = tf.gettarinfo(p, arcname=str(p.relative_to(base)))
             info.uid = info.gid = 0
@@ -460,6 +493,7 @@ def build(inst, mirror_root: Path):
     print(json.dumps(summary))
     return row
 
+
 def check(inst_dir: Path) -> dict:
     """Re-run an instance from its data files alone (repo.tar.gz, row.json, wrong.patch)
     and compare the official grading with expected.json."""
@@ -467,13 +501,16 @@ def check(inst_dir: Path) -> dict:
 
     row = json.loads((inst_dir / "row.json").read_text())
     expected = json.loads((inst_dir / "expected.json").read_text())
-    parser = {"parse_log_django": parse_log_django,
-              "parse_log_pytest": parse_log_pytest}[row["log_parser"]]
+    parser = {"parse_log_django": parse_log_django, "parse_log_pytest": parse_log_pytest}[
+        row["log_parser"]
+    ]
     f2p, p2p = json.loads(row["FAIL_TO_PASS"]), json.loads(row["PASS_TO_PASS"])
     got = {}
-    for kind, model_patch in [("gold", row["patch"]),
-                              ("wrong", (inst_dir / "wrong.patch").read_text()),
-                              ("empty", "")]:
+    for kind, model_patch in [
+        ("gold", row["patch"]),
+        ("wrong", (inst_dir / "wrong.patch").read_text()),
+        ("empty", ""),
+    ]:
         tree = WORK / "check" / row["instance_id"] / kind
         shutil.rmtree(tree, ignore_errors=True)
         tree.mkdir(parents=True)
@@ -481,7 +518,7 @@ def check(inst_dir: Path) -> dict:
             tf.extractall(tree, filter="data")
         apply(tree, row["test_patch"])
         apply(tree, model_patch)
-        log, secs = run_tests(tree, row["test_command"])
+        log, _secs = run_tests(tree, row["test_command"])
         got[kind], _, _ = grade(parser(log, None), f2p, p2p)
     assert got == expected, (row["instance_id"], got, expected)
     return got
@@ -490,8 +527,11 @@ def check(inst_dir: Path) -> dict:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirror-root", default="/work/.mirror", type=Path)
-    ap.add_argument("--check", action="store_true",
-                    help="only re-grade the stored instances from their data files")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only re-grade the stored instances from their data files",
+    )
     ap.add_argument("ids", nargs="*")
     a = ap.parse_args()
     if a.check:
