@@ -5,14 +5,15 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe bench-code load image swe-image \
+.PHONY: serve test lint format wheel bench bench-math bench-json bench-patch bench-sandbox bench-swe bench-code bench-verifiers load image swe-image \
 	system-deps system-deps-test sandbox-image clean
 
-# Reinstall only when the project's metadata changes.
+# Reinstall only when the project's metadata changes. The optional verifiers' extras
+# (molecule, translation, reasoning_gym) are part of what `make serve` sets up.
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[verifiers]'
 	touch $@
 
 $(BIN)/.installed-dev: $(BIN)/.installed
@@ -76,6 +77,11 @@ bench-swe: $(BIN)/.installed-dev system-deps-test
 
 bench-code: $(BIN)/.installed-dev system-deps-test
 	$(BIN)/python benchmarks/bench_code.py
+
+# molecule, translation, reasoning_gym: plain and engine items/s; molecules all new too.
+bench-verifiers: $(BIN)/.installed-dev
+	$(BIN)/python benchmarks/bench_verifiers.py
+	$(BIN)/python benchmarks/bench_molecule.py
 
 # The service image: the project and its dependencies as wheels, then a build that needs
 # no network. BASE_IMAGE must provide python3.11 with venv (python:3.11-slim does).

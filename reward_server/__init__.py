@@ -31,10 +31,12 @@ def score(
     timeout_s: float | None = None,
     *,
     reject_unresolved: bool = False,
+    shaping: dict[str, Any] | None = None,
 ) -> list[Result]:
     """Score items with a process-wide engine (started on first use, settings from the
     environment), exactly as the HTTP API would. With ``reject_unresolved``, an item no
-    installed verifier can score raises ``reward_server.misconfiguration.UnresolvedVerifier``."""
+    installed verifier can score raises ``reward_server.misconfiguration.UnresolvedVerifier``.
+    ``shaping`` is the items' default reward shaping, as the HTTP request's."""
     global _engine
     with _engine_lock:
         if _engine is None:
@@ -43,4 +45,4 @@ def score(
 
             _engine = Engine(load_settings()).start()
             atexit.register(_engine.close)
-    return _engine.score(items, timeout_s, reject_unresolved=reject_unresolved)
+    return _engine.score(items, timeout_s, reject_unresolved=reject_unresolved, shaping=shaping)

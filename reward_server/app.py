@@ -154,7 +154,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 refuse("/v1/rewards", "no_verifier", str(exc))
         admit(len(request.items))
         results = await engine.score_async(
-            request.items, request.timeout_s, ground_truths=request.ground_truths
+            request.items,
+            request.timeout_s,
+            ground_truths=request.ground_truths,
+            shaping=request.shaping,
         )
         return scored(RewardsResponse.model_construct(results=results).model_dump_json(), results)
 

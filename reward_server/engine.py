@@ -26,6 +26,14 @@ from pebble import ProcessExpired, ProcessPool
 from pydantic import ValidationError
 
 from reward_server.chunks import Answer, ChunkDispatcher, Costs
+from reward_server.composition import (
+    COMPOSE,
+    ComposeOptions,
+    Composition,
+    composite_verifier,
+    cost_key,
+    parse_composition,
+)
 from reward_server.launcher import worker_context
 from reward_server.metrics import Metrics
 from reward_server.misconfiguration import (
@@ -40,6 +48,7 @@ from reward_server.misconfiguration import (
 from reward_server.models import Item, Result
 from reward_server.routing import Origin, verifier_choice
 from reward_server.settings import Settings
+from reward_server.shaping import SHAPING_KEY, Shaping, item_shaping, request_shaping
 from reward_server.stats import Stats, data_source_of
 from reward_server.sweeper import Sweeper
 from reward_server.worker import MAX_DETAIL_CHARS, ChunkJob, init_worker, run_verifier
@@ -53,6 +62,7 @@ log = logging.getLogger(__name__)
 POOL_STALL_S = 5.0
 POOL_START_S = 60.0
 """A new pool gets this long to start its workers and run a first item."""
+COMPOSE_OPTIONS = ComposeOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +75,24 @@ class _Job:
     ground_truth: Any
     options: Any
     deadline_s: float
+    shaping: Shaping | None = None
+    length: int | None = None
+    """The response's length for the overlong penalty (characters or the trainer's tokens)."""
 
     @property
     def task(self) -> ChunkJob:
         return (self.verifier.name, self.response, self.ground_truth, self.options, self.deadline_s)
+
+
+@dataclass(slots=True)
+class _Request:
+    """What a request gives all its items: a deadline, shared ground truths, a shaping."""
+
+    timeout_s: float | None
+    shared: Mapping[str, Any]
+    shaping: Shaping | None
+    compositions: dict[str, tuple[Composition, Verifier]] = field(default_factory=dict)
+    """Shared compose ground truths, read once per request."""
 
 
 class Engine:
@@ -218,6 +242,10 @@ class Engine:
     def _installed(self) -> str:
         return ", ".join(self.registry) or "none"
 
+    def _known(self, name: str | None) -> bool:
+        """Whether the engine can score items naming ``name``: a verifier, or compose."""
+        return name == COMPOSE or name in self.registry
+
     def unresolved(self, items: Sequence[Any]) -> list[tuple[int, str]]:
         """``(index, why)`` for every item no installed verifier can score. Items that are
         malformed in other ways are left to their own ``invalid_input`` result."""
@@ -230,7 +258,7 @@ class Engine:
             if not isinstance(verifier, str | None) or not isinstance(data_source, str | None):
                 continue
             name, origin = self._choose(verifier, data_source)
-            if name in self.registry:
+            if self._known(name):
                 continue
             shown = (data_source or "")[:MAX_NAME_CHARS]
             if name is None:
@@ -263,14 +291,16 @@ class Engine:
         *,
         reject_unresolved: bool = False,
         ground_truths: Mapping[str, Any] | None = None,
+        shaping: Shaping | Mapping[str, Any] | None = None,
     ) -> list[Result]:
         """Score a batch; ``results[i]`` answers ``items[i]``. With ``reject_unresolved``,
         a batch with an item no verifier can score raises :class:`UnresolvedVerifier`
         instead of answering that item ``invalid_input``. An item's ``ground_truth_ref``
-        names one of ``ground_truths``."""
+        names one of ``ground_truths``. ``shaping`` is the items' default shaping (see
+        :mod:`reward_server.shaping`); a bad one raises ``ValueError``."""
         if reject_unresolved:
             self.check_resolvable(items)
-        prepared, futures = self._submit(items, timeout_s, ground_truths)
+        prepared, futures = self._submit(items, timeout_s, ground_truths, shaping)
         _wait_all_sync(list(futures.values()))
         return self._collect(items, prepared, futures)
 
@@ -280,9 +310,10 @@ class Engine:
         timeout_s: float | None = None,
         *,
         ground_truths: Mapping[str, Any] | None = None,
+        shaping: Shaping | Mapping[str, Any] | None = None,
     ) -> list[Result]:
         """Like :meth:`score`, without blocking the event loop."""
-        prepared, futures = self._submit(items, timeout_s, ground_truths)
+        prepared, futures = self._submit(items, timeout_s, ground_truths, shaping)
         try:
             await _wait_all(list(futures.values()))
         except asyncio.CancelledError:
@@ -296,6 +327,7 @@ class Engine:
         items: Sequence[Any],
         timeout_s: float | None,
         ground_truths: Mapping[str, Any] | None = None,
+        shaping: Shaping | Mapping[str, Any] | None = None,
     ) -> tuple[list[_Job | Result], dict[int, Waitable]]:
         pool = self._pool
         if pool is None:
@@ -303,7 +335,7 @@ class Engine:
         if not pool.active:
             self._replace_pool(pool, "found broken when a batch arrived")
             pool = self._pool or pool
-        prepared, tasks = self._prepare_all(items, timeout_s, ground_truths)
+        prepared, tasks = self._prepare_all(items, timeout_s, ground_truths, shaping)
         return prepared, self._dispatch(pool, tasks)
 
     def _prepare_all(
@@ -311,10 +343,11 @@ class Engine:
         items: Sequence[Any],
         timeout_s: float | None,
         ground_truths: Mapping[str, Any] | None,
+        shaping: Shaping | Mapping[str, Any] | None = None,
     ) -> tuple[list[_Job | Result], list[tuple[int, ChunkJob]]]:
         """Each item's job or its invalid_input result, and the tasks to run by index."""
-        shared = ground_truths or {}
-        prepared = [self._prepare(item, timeout_s, shared) for item in items]
+        request = _Request(timeout_s, ground_truths or {}, request_shaping(shaping))
+        prepared = [self._prepare(item, request) for item in items]
         tasks = [(index, job.task) for index, job in enumerate(prepared) if isinstance(job, _Job)]
         return prepared, tasks
 
@@ -328,9 +361,10 @@ class Engine:
         cheap: list[tuple[int, ChunkJob, float]] = []
         estimates: dict[str, float | None] = {}  # one look-up per verifier, not per item
         for index, task in tasks:
-            if task[0] not in estimates:
-                estimates[task[0]] = self._costs.cheap(task[0])
-            estimate = estimates[task[0]]
+            key = cost_key(task)
+            if key not in estimates:
+                estimates[key] = self._costs.cheap(key)
+            estimate = estimates[key]
             if estimate is not None and chunks is not None:
                 cheap.append((index, task, estimate))
             else:
@@ -352,7 +386,7 @@ class Engine:
         finished = []
         for index, task in enumerate(tasks):
             done = _outcome_of(futures[index], task[4])
-            self._costs.observe(task[0], done.elapsed_ms, done.sandbox_runs)
+            self._costs.observe(cost_key(task), done.elapsed_ms, done.sandbox_runs)
             finished.append((done.outcome, done.elapsed_ms, done.sandbox_runs, done.restart))
         return finished
 
@@ -389,9 +423,7 @@ class Engine:
         if pool is not None and not cancelled and not isinstance(future.exception(), PoolBroken):
             self._working_pool = pool
 
-    def _prepare(
-        self, raw: Any, timeout_s: float | None, shared: Mapping[str, Any]
-    ) -> _Job | Result:
+    def _prepare(self, raw: Any, request: _Request) -> _Job | Result:
         """Every check that needs no worker; a failure is this item's invalid_input result."""
         if isinstance(raw, Item):
             item = raw
@@ -412,12 +444,12 @@ class Engine:
                 status=Status.INVALID_INPUT,
                 detail="no verifier: set 'verifier', or a 'data_source' the server routes",
             )
-        verifier = self.registry.get(name)
-        if verifier is None:
+        verifier = None if name == COMPOSE else self.registry.get(name)
+        if verifier is None and name != COMPOSE:
             return self._failure(
                 item.id,
                 status=Status.INVALID_INPUT,
-                detail=f"unknown verifier {name!r} (known: {self._installed()})",
+                detail=f"unknown verifier {name!r} (known: {self._installed()}, {COMPOSE})",
                 verifier_name=name,
             )
         limit = self.settings.max_field_chars
@@ -430,30 +462,52 @@ class Engine:
                     detail=f"{name_of_field} has {len(value)} characters, over the limit "
                     f"of {limit}",
                     verifier=verifier,
+                    verifier_name=name,
                 )
+        shaping = None
         try:
-            options = (
-                self._default_options(verifier)
-                if not item.options
-                else verifier.parse_options(item.options)
-            )
+            shaping = item_shaping(request.shaping, item.options)
+            return self._job(item, verifier, shaping, request)
         except InvalidInput as exc:
             return self._failure(
-                item.id, status=Status.INVALID_INPUT, detail=str(exc), verifier=verifier
+                item.id,
+                status=Status.INVALID_INPUT,
+                detail=str(exc),
+                verifier=verifier,
+                verifier_name=name,
+                shaping=shaping,
+            )
+
+    def _job(
+        self, item: Item, verifier: Verifier | None, shaping: Shaping | None, request: _Request
+    ) -> _Job:
+        """The job of an item that names ``verifier``, or a composition when ``None``;
+        raises :class:`InvalidInput` naming what is wrong."""
+        options = item.options
+        if SHAPING_KEY in options:  # the engine's, not the verifier's
+            options = {key: value for key, value in options.items() if key != SHAPING_KEY}
+        if verifier is not None:
+            options = (
+                self._default_options(verifier) if not options else verifier.parse_options(options)
             )
         ground_truth = item.ground_truth
         if item.ground_truth_ref is not None:
-            if item.ground_truth_ref not in shared:
-                return self._failure(
-                    item.id,
-                    status=Status.INVALID_INPUT,
-                    detail=f"ground_truth_ref {item.ground_truth_ref[:MAX_NAME_CHARS]!r} names "
-                    "none of the request's ground_truths",
-                    verifier=verifier,
+            if item.ground_truth_ref not in request.shared:
+                raise InvalidInput(
+                    f"ground_truth_ref {item.ground_truth_ref[:MAX_NAME_CHARS]!r} names "
+                    "none of the request's ground_truths"
                 )
             # The same object for every item that names it: a chunk pickles it once.
-            ground_truth = shared[item.ground_truth_ref]
-        deadline = timeout_s or verifier.timeout_s or self.settings.default_timeout_s
+            ground_truth = request.shared[item.ground_truth_ref]
+        if verifier is None:
+            if options:
+                raise InvalidInput(
+                    f"options: a {COMPOSE} item's options hold only 'shaping'; each part has "
+                    f"its own options (got {', '.join(map(repr, list(options)[:3]))})"
+                )
+            ground_truth, verifier = self._composition(ground_truth, item.ground_truth_ref, request)
+            options = COMPOSE_OPTIONS
+        deadline = request.timeout_s or verifier.timeout_s or self.settings.default_timeout_s
         return _Job(
             item_id=item.id,
             verifier=verifier,
@@ -461,7 +515,22 @@ class Engine:
             ground_truth=ground_truth,
             options=options,
             deadline_s=min(deadline, self.settings.max_timeout_s),
+            shaping=shaping,
+            length=shaping.length_of(item.response, item.extra_info) if shaping else None,
         )
+
+    def _composition(
+        self, ground_truth: Any, ref: str | None, request: _Request
+    ) -> tuple[Composition, Verifier]:
+        """A compose item's composition and what the engine treats as its verifier; a shared
+        ground truth is read once per request."""
+        if ref is not None and ref in request.compositions:
+            return request.compositions[ref]
+        composition = parse_composition(ground_truth, self.registry)
+        verifier = composite_verifier(composition, self.registry, self.settings.default_timeout_s)
+        if ref is not None:
+            request.compositions[ref] = (composition, verifier)
+        return composition, verifier
 
     def _default_options(self, verifier: Verifier) -> Any:
         """A verifier's options when an item gives none: parsed once (options are frozen)."""
@@ -486,7 +555,7 @@ class Engine:
             else:
                 finished = _outcome_of(futures[index], job.deadline_s)
                 result = self._result(job, finished.outcome, finished.elapsed_ms)
-                self._costs.observe(job.verifier.name, finished.elapsed_ms, finished.sandbox_runs)
+                self._costs.observe(cost_key(job.task), finished.elapsed_ms, finished.sandbox_runs)
                 metrics.sandbox(finished.sandbox_runs)
                 sandbox_runs.update(finished.sandbox_runs)
                 if finished.restart:
@@ -497,11 +566,11 @@ class Engine:
         # Only installed verifiers become labels: names from requests would let any
         # client grow the series without bound.
         metrics.items_done(
-            (r.verifier if r.verifier in self.registry else "none", str(r.status), r.elapsed_ms)
+            (r.verifier if self._known(r.verifier) else "none", str(r.status), r.elapsed_ms)
             for r in results
         )
         metrics.rewards_given(
-            (r.verifier if r.verifier in self.registry else "none", data_source_of(raw), r.reward)
+            (r.verifier if self._known(r.verifier) else "none", data_source_of(raw), r.reward)
             for raw, r in zip(items, results, strict=True)
         )
         warning = failed_batch(results)
@@ -513,7 +582,7 @@ class Engine:
             sandbox_runs=sandbox_runs,
             restarts=restarts,
             failed_batch=warning,
-            known=self.registry.__contains__,
+            known=self._known,
         )
         return results
 
@@ -525,7 +594,7 @@ class Engine:
         if quiet is None:
             return
         counts = collections.Counter(
-            (r.verifier if r.verifier in self.registry else "(none or unknown)", r.status.value)
+            (r.verifier if self._known(r.verifier) else "(none or unknown)", r.status.value)
             for r in results
         )
         log.warning(
@@ -545,8 +614,8 @@ class Engine:
             else:
                 components = {key: float(value) for key, value in outcome.components.items()}
             reward = float(outcome.reward)
-            if not all(math.isfinite(value) for value in components.values()):
-                raise ValueError("non-finite component")
+            if not all(math.isfinite(value) for value in (reward, *components.values())):
+                raise ValueError("non-finite reward or component")
         except (TypeError, ValueError, AttributeError) as exc:
             return self._failure(
                 job.item_id,
@@ -554,6 +623,7 @@ class Engine:
                 detail=f"verifier returned a malformed outcome: {exc}",
                 verifier=job.verifier,
                 elapsed_ms=elapsed_ms,
+                shaping=job.shaping,
             )
         if not status.is_judgement:
             return self._failure(
@@ -562,7 +632,11 @@ class Engine:
                 detail=outcome.detail,
                 verifier=job.verifier,
                 elapsed_ms=elapsed_ms,
+                shaping=job.shaping,
             )
+        if job.shaping is not None:  # judgements only: a failure keeps failure_reward
+            reward, shown = job.shaping.apply(reward, job.length)
+            components.update(shown)
         return Result.model_construct(
             id=job.item_id,
             verifier=job.verifier.name,
@@ -582,11 +656,15 @@ class Engine:
         verifier_name: str = "",
         verifier: Verifier | None = None,
         elapsed_ms: float = 0.0,
+        shaping: Shaping | None = None,
     ) -> Result:
-        """An operational failure: the configured failure reward, components all zero. The
-        verifier's name is ``verifier_name``, or ``verifier``'s when one was chosen."""
+        """An operational failure: the configured failure reward, components all zero (the
+        shaping's too, so a shaped item's keys do not vary). The verifier's name is
+        ``verifier_name``, or ``verifier``'s when one was chosen."""
         verifier_name = verifier.name if verifier is not None else verifier_name
         components = dict.fromkeys(verifier.components, 0.0) if verifier else {}
+        if shaping is not None:
+            components.update(dict.fromkeys(shaping.component_keys, 0.0))
         return Result.model_construct(
             id=item_id,
             verifier=verifier_name,

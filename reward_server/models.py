@@ -6,6 +6,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, WithJsonSchema, model_validator
 
+from reward_server.shaping import Shaping
 from verifiers.base import Status, Verifier
 
 WARNING_HEADER = "X-Reward-Server-Warning"
@@ -19,7 +20,11 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Annotated[str | None, Field(coerce_numbers_to_str=True)] = None
-    verifier: str | None = Field(None, description="Verifier name; else routed by data_source.")
+    verifier: str | None = Field(
+        None,
+        description="Verifier name, or 'compose' (ground_truth then lists the parts); else "
+        "routed by data_source.",
+    )
     data_source: str | None = Field(None, description="Dataset name, used to route to a verifier.")
     response: str = Field(description="The model's output.")
     ground_truth: Any = Field(description="The reference answer, in the verifier's format.")
@@ -29,8 +34,16 @@ class Item(BaseModel):
         "(GRPO's rollouts of one prompt share theirs; it is sent and parsed once).",
     )
     prompt: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict, description="Verifier options.")
-    extra_info: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Verifier options, and 'shaping' (the Shaping schema): this item's reward "
+        "shaping, overriding the request's key by key; the verifier never sees it.",
+    )
+    extra_info: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Anything else; 'response_length' (tokens) is the length an overlong "
+        "shaping counts.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -68,6 +81,11 @@ class RewardsRequest(BaseModel):
     )
     timeout_s: PositiveFloat | None = Field(
         None, description="Per-item deadline for this request, capped by the server."
+    )
+    shaping: Shaping | None = Field(
+        None,
+        description="Reward shaping for every item of the request; an item's "
+        "options.shaping overrides it key by key.",
     )
     reject_unresolved: bool = Field(
         False,

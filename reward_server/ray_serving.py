@@ -114,8 +114,9 @@ class RayEngine(Engine):
         items: Sequence[Any],
         timeout_s: float | None,
         ground_truths: Mapping[str, Any] | None = None,
+        shaping: Any = None,
     ) -> tuple[list[_Job | Result], dict[int, Waitable]]:
-        prepared, tasks = self._prepare_all(items, timeout_s, ground_truths)
+        prepared, tasks = self._prepare_all(items, timeout_s, ground_truths, shaping)
         answers: dict[int, Waitable] = {index: Answer() for index, _ in tasks}
         for start in range(0, len(tasks), SLICE_ITEMS):
             self._send(tasks[start : start + SLICE_ITEMS], answers, ATTEMPTS)

@@ -50,6 +50,16 @@ DEFAULT_ROUTES: dict[str, str] = {
     "*livecodebench*": "code_tests",
     "*humaneval*": "code_tests",
     "*mbpp*": "code_tests",
+    # translation: WMT news test sets (wmt14 ... wmt24, "wmt/wmt19") and FLORES
+    "wmt*": "translation",
+    "*/wmt*": "translation",
+    "*flores*": "translation",
+    # reasoning-gym: verl-style names ("reasoning_gym", "reasoning_gym/countdown") and the
+    # repository's ("open-thought/reasoning-gym"); the task comes from the entry's metadata
+    "reasoning_gym*": "reasoning_gym",
+    "reasoning-gym*": "reasoning_gym",
+    "*/reasoning_gym*": "reasoning_gym",
+    "*/reasoning-gym*": "reasoning_gym",
 }
 
 

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import sandbox
+from reward_server.composition import COMPOSE, verify_composite
 from verifiers import workspaces
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions
 from verifiers.registry import default_registry
@@ -38,7 +39,7 @@ def run_verifier(
 ) -> tuple[Outcome, float, dict[str, int]]:
     """Score one item; returns the outcome, the time spent in the verifier (ms) and the
     sandbox runs it made (``backend:outcome`` -> count), for the server's metrics."""
-    verify = default_registry()[name]
+    verify = verify_composite if name == COMPOSE else default_registry()[name]
     runs_before = sandbox.run_counts()
     start = time.perf_counter()
     try:

@@ -61,6 +61,17 @@ def hunk(path: str) -> str:
 LONG_KEY = "k" * 100_000
 LINES = {"level": "line", "targets": ["a.py:50"]}
 
+REASONING_GYM_ROWS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "reasoning_gym" / "entries.jsonl")
+    .read_text()
+    .splitlines()
+]
+REASONING_GYM_ENTRY = REASONING_GYM_ROWS[0]
+REASONING_GYM_CUBE = next(
+    row for row in REASONING_GYM_ROWS if row["metadata"]["source_dataset"] == "rubiks_cube"
+)
+
 EXPANDING: dict[str, list[Expanding]] = {
     "exact_match": [
         Expanding(
@@ -204,6 +215,78 @@ EXPANDING: dict[str, list[Expanding]] = {
             {"inputs": [""] * 100_000, "outputs": ["1"] * 100_000},
             status="invalid_input",
             limit="max_tests 1000",
+        ),
+    ],
+    "molecule": [
+        Expanding(
+            "long-last-line",
+            "C" * 200_000,
+            "CCO",
+            status="format_error",
+            limit="longer than 20000 characters",
+        ),
+        Expanding(
+            "over-max-smiles-chars",
+            "<answer>" + "C" * 600 + "</answer>",
+            "CCO",
+            status="format_error",
+            limit="max_smiles_chars=500",
+        ),
+        Expanding(
+            "heavy-atoms-before-sanitizing",
+            "C" * 5000,
+            "CCO",
+            {"max_smiles_chars": 100_000},
+            status="format_error",
+            limit="max_heavy_atoms=200",
+        ),
+        Expanding("ring-closures", "C1" * 240, "CCO"),
+        Expanding("a-flood-of-smiles-words", "CCO " * 4000, "CCO"),
+        Expanding(
+            "many-forbidden-molecules",
+            "CCO",
+            {"not_in": ["C" * 100] * 5000},
+            status="invalid_input",
+            limit="limit of 1000",
+        ),
+    ],
+    "translation": [
+        Expanding(
+            "huge-response",
+            "Hallo Welt " * 80_000,
+            ["Hallo Welt"],
+            status="format_error",
+            limit="over max_chars",
+        ),
+        Expanding(
+            "open-tags",
+            "<translation>" * 60_000,
+            ["Hallo Welt"],
+            status="format_error",
+            limit="over max_chars",
+        ),
+        Expanding(
+            "ter-on-a-long-translation",
+            "</think><translation>" + "ab cd " * 3000 + "</translation>",
+            ["Hallo Welt"],
+            {"metric": "ter"},
+            limit="over 1.5x the longest reference",
+        ),
+    ],
+    "reasoning_gym": [
+        Expanding(
+            "huge-answer",
+            "<answer>" + "9" * 900_000 + "</answer>",
+            REASONING_GYM_ENTRY,
+            status="format_error",
+            limit="over max_answer_chars",
+        ),
+        Expanding("nested-boxes", "\\boxed{" * 100_000, REASONING_GYM_ENTRY),
+        Expanding(
+            "rubiks-cube-moves",
+            "<answer>U999999999</answer>",
+            REASONING_GYM_CUBE,
+            status="format_error",
         ),
     ],
 }

@@ -74,6 +74,12 @@ def after_thinking(text: str) -> str:
     return text[end + len(THINK_CLOSE) :] if end >= 0 else text
 
 
+def strip_thinking(response: str) -> str | None:
+    """The text after the last ``</think>``; ``None`` if a ``<think>`` is never closed."""
+    response = after_thinking(response)
+    return None if THINK_OPEN in response else response
+
+
 def fenced_blocks(text: str) -> list[tuple[str, str]]:
     """(lower-cased tag, body) of every fenced code block, in order; fences start lines."""
     return [(match.group(1).lower(), match.group(2)) for match in _FENCE.finditer(text)]

@@ -39,7 +39,7 @@ from verifiers.math.statements import (
     values,
     whole_formula,
 )
-from verifiers.text import THINK_OPEN, after_thinking, without_end_tokens
+from verifiers.text import strip_thinking, without_end_tokens
 
 MAX_ADJACENT_BOXES = 16
 MAX_SKIPPED_BOXES = 64
@@ -114,12 +114,6 @@ class Extracted:
     """Where it came from: "boxed", "answer phrase", "answer phrase after the last box"
     (either with ", revised by what follows it"), "display math", "whole response" or
     "final statement"."""
-
-
-def strip_thinking(response: str) -> str | None:
-    """The text after the last ``</think>``; ``None`` if a ``<think>`` is never closed."""
-    response = after_thinking(response)
-    return None if THINK_OPEN in response else response
 
 
 def read_group(text: str, start: int) -> tuple[str, int]:
