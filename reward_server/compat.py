@@ -132,9 +132,16 @@ def openrlhf_items(request: OpenRLHFRequest) -> list[dict[str, Any]]:
     return items
 
 
+# OpenRLHF merges extra_logs into each sample's info beside its own entries: a component
+# with one of these names would overwrite the sample's reward, score or lengths there.
+OPENRLHF_INFO_KEYS = frozenset({"reward", "score", "response_length", "total_length"})
+
+
 def log_keys(component_names: Iterable[str]) -> list[str]:
-    """The fixed ``extra_logs`` keys: the served verifiers' components, timeout, error."""
-    return [*sorted(set(component_names) - {"timeout", "error"}), "timeout", "error"]
+    """The fixed ``extra_logs`` keys: the served verifiers' components (but those named as
+    OpenRLHF's own info entries), timeout, error."""
+    components = set(component_names) - {"timeout", "error"} - OPENRLHF_INFO_KEYS
+    return [*sorted(components), "timeout", "error"]
 
 
 def logged_verifiers(

@@ -63,9 +63,11 @@ def test_openrlhf_batch_with_mixed_labels(compat_client: httpx.Client) -> None:
     assert answer["scores"] == answer["rewards"]
     logs = answer["extra_logs"]
     assert all(len(values) == 6 for values in logs.values())
-    # math's and code_tests' (both default routes' targets), then the operational ones
+    # the default routes' targets' (math, code_tests, translation, reasoning_gym), sorted,
+    # then the operational ones
     assert list(logs) == [
-        "accuracy", "compiled", "first_failure", "format", "passed", "total", "timeout", "error"
+        "accuracy", "compiled", "first_failure", "format", "overlong", "passed", "quality",
+        "source_copy", "task_score", "total", "wrong_language", "timeout", "error",
     ]  # fmt: skip
     assert logs["accuracy"][:2] == [1.0, 0.0]
     assert logs["format"][4] == 0.0
@@ -350,3 +352,9 @@ def test_slime_without_a_reward_key_needs_the_bare_number_endpoint(
     sample = {"prompt": "p", "response": "\\boxed{1}", "label": "1"}
     with pytest.raises(TypeError):
         slime_reward(compat_client, "/get_reward", sample, None)
+
+
+def test_no_component_overwrites_openrlhfs_own_info_entries() -> None:
+    """OpenRLHF puts extra_logs into a sample's info next to its reward and score."""
+    keys = compat.log_keys(["accuracy", "score", "reward", "response_length", "format"])
+    assert keys == ["accuracy", "format", "timeout", "error"]

@@ -95,7 +95,10 @@ def test_each_task_gives_its_own_answer_full_credit_and_a_wrong_one_less(task: s
         assert outcome.status is Status.OK, outcome.detail
         assert outcome.reward < 1.0 and outcome.components["accuracy"] == 0.0, (bad, outcome)
         strict = judge(tagged(bad), entry, partial_credit=False)
-        assert strict.reward == 0.0 and strict.components["score"] == outcome.components["score"]
+        assert (
+            strict.reward == 0.0
+            and strict.components["task_score"] == outcome.components["task_score"]
+        )
 
 
 def test_rows_from_the_file_score_through_the_engine() -> None:
@@ -353,8 +356,8 @@ def test_unusable_ground_truths_and_options_are_invalid_input(
 def test_another_reasoning_gym_version_is_refused_until_audited(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(reasoning_gym, "__version__", "0.2.0")
-    refused = r"reasoning-gym 0.2.0 is installed; .* \(pin reasoning-gym==0.1.19\)"
+    monkeypatch.setattr(rg_tasks, "installed_version", lambda: "0.2.0")
+    refused = r"reasoning-gym 0.2.0 is installed; .* \(pin reasoning-gym==0.1.25\)"
     with pytest.raises(InvalidInput, match=refused):
         verify(tagged("6"), entry_of("gcd"))
 
@@ -406,7 +409,7 @@ def test_a_scorer_that_raises_or_passes_one_is_an_error_not_a_judgement() -> Non
 
 def test_declared_metadata_and_registration() -> None:
     assert default_registry()["reasoning_gym"] is verify
-    assert verify.components == ("format", "score", "accuracy")
+    assert verify.components == ("format", "task_score", "accuracy")
     assert verify.description.startswith("reasoning-gym's own score_answer")
 
 

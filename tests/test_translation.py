@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -591,3 +593,21 @@ def test_random_responses_never_raise_and_stay_in_range() -> None:
         assert outcome.status in (Status.OK, Status.FORMAT_ERROR)
         if outcome.status is Status.FORMAT_ERROR:
             assert outcome.reward == 0.0
+
+
+def test_without_its_extra_the_verifier_is_unavailable_not_broken() -> None:
+    """Its libraries load on first use; their absence still keeps it out of the registry,
+    with the reason /readyz shows, while the other verifiers load."""
+    script = (
+        "import sys; sys.modules['sacrebleu'] = None\n"
+        "from verifiers.registry import Registry\n"
+        "registry = Registry.from_entry_points()\n"
+        "print('translation' in registry, 'math' in registry)\n"
+        "print(registry.load_errors['translation'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded, error = done.stdout.splitlines()[:2]
+    assert loaded == "False True"
+    assert "install the 'translation' extra" in error

@@ -34,7 +34,7 @@ from verifiers.reasoning_gym.tasks import (
 
 __all__ = ["ReasoningGymOptions", "verify"]
 
-COMPONENTS = ("format", "score", "accuracy")
+COMPONENTS = ("format", "task_score", "accuracy")
 MAX_GROUND_TRUTH_CHARS = 4 * 1024 * 1024
 MAX_CONFIG_CHARS = 10_000
 _SHOWN_CHARS = 80
@@ -129,7 +129,7 @@ def _shown(text: str) -> str:
 
 
 def _outcome(reward: float, detail: str, *, status: Status, found: bool, score: float) -> Outcome:
-    components = {"format": float(found), "score": score, "accuracy": float(score >= 1.0)}
+    components = {"format": float(found), "task_score": score, "accuracy": float(score >= 1.0)}
     return Outcome(reward, status, detail=detail, components=components)
 
 

@@ -1,6 +1,6 @@
 """Stand-ins for the ``eval`` and ``sympy.parse_expr`` calls of some reasoning-gym scorers.
 
-Seven scorers of reasoning-gym 0.1.19 hand text to an interpreter: four read a Python list
+Seven scorers of reasoning-gym 0.1.25 hand text to an interpreter: four read a Python list
 out of the answer with ``eval(answer)`` (binary_matrix, spiral_matrix, string_insertion,
 n_queens), number_sorting falls back to ``eval`` on the gold, bitwise_arithmetic runs
 ``eval`` on the gold's expression, and countdown and puzzle24 evaluate the answer with

@@ -6,7 +6,7 @@ registered class instantiated once with its default configuration (or the item's
 costs about a second and 100 MB (sympy, matplotlib, numpy); it happens here, at import,
 so the forkserver pays it once and every worker starts with it.
 
-Every scorer of reasoning-gym 0.1.19 was read for this verifier (``AUDITED``); another
+Every scorer of reasoning-gym 0.1.25 was read for this verifier (``AUDITED``); another
 version is refused until its scorers have been read too. ``EXCLUDED`` says why some are not
 scored; ``safe_eval`` replaces the ``eval``/``parse_expr`` calls of the others.
 """
@@ -17,20 +17,20 @@ import builtins
 import dataclasses
 import difflib
 import importlib
+import importlib.metadata
 import json
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-import reasoning_gym
 from reasoning_gym.factory import DATASETS
 from sympy.parsing.sympy_parser import parse_expr
 
 from verifiers.base import InvalidInput
 from verifiers.reasoning_gym.safe_eval import arithmetic, literal
 
-AUDITED_VERSION = "0.1.19"
+AUDITED_VERSION = "0.1.25"
 AUDITED = frozenset(
     """ab acre advanced_geometry aiw arc_1d arc_agi base_conversion basic_arithmetic bf
     binary_alternation binary_matrix bitwise_arithmetic boxnet caesar_cipher
@@ -51,7 +51,7 @@ AUDITED = frozenset(
     string_splitting string_synthesis sudoku survo syllogism time_intervals tower_of_hanoi
     tsumego word_ladder word_sequence_reversal word_sorting zebra_puzzles""".split()
 )
-"""The tasks of reasoning-gym 0.1.19, every scorer read for eval, exec and reward hacks."""
+"""The tasks of reasoning-gym 0.1.25, every scorer read for eval, exec and reward hacks."""
 
 _SYMPY = "its scorer parses the answer with sympy.parse_expr, which runs Python's eval"
 EXCLUDED: Mapping[str, str] = {
@@ -111,11 +111,18 @@ def known_tasks() -> list[str]:
     return sorted(name for name in DATASETS if name in AUDITED and name not in EXCLUDED)
 
 
+def installed_version() -> str:
+    """The installed distribution's version: the package's ``__version__`` attribute is
+    not kept up to date (0.1.25 still says 0.1.25)."""
+    return importlib.metadata.version("reasoning-gym")
+
+
 def check_task(task: str) -> None:
     """Raise :class:`InvalidInput` unless ``task`` is one this verifier scores."""
-    if reasoning_gym.__version__ != AUDITED_VERSION:
+    installed = installed_version()
+    if installed != AUDITED_VERSION:
         raise InvalidInput(
-            f"reasoning-gym {reasoning_gym.__version__[:20]} is installed; this verifier has "
+            f"reasoning-gym {installed[:20]} is installed; this verifier has "
             f"audited the scorers of {AUDITED_VERSION} only (pin reasoning-gym=={AUDITED_VERSION})"
         )
     if task in EXCLUDED:

@@ -10,6 +10,7 @@ fires (wrong language, a copy of the source, far longer than any reference).
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any, Literal
 
 from pydantic import Field
@@ -24,6 +25,16 @@ from verifiers.translation.extraction import (
 )
 from verifiers.translation.languages import kin
 from verifiers.translation.truth import Truth, parse_truth
+
+# sacrebleu and py3langid are imported on first use (see scoring); their absence must still
+# keep the verifier from loading, so that /readyz lists it unavailable instead of every
+# item failing.
+_MISSING = [name for name in ("sacrebleu", "py3langid") if importlib.util.find_spec(name) is None]
+if _MISSING:
+    raise ImportError(
+        f"the translation verifier needs {' and '.join(_MISSING)}: install the "
+        "'translation' extra (pip install 'reward-server[translation]')"
+    )
 
 __all__ = ["COMPONENTS", "TranslationOptions", "verify"]
 

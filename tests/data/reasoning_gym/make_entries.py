@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/data/reasoning_gym/make_entries.py
 
-Two entries of each task below, generated with ``seed=SEED`` by reasoning-gym 0.1.19
+Two entries of each task below, generated with ``seed=SEED`` by reasoning-gym 0.1.25
 (Apache-2.0, https://github.com/open-thought/reasoning-gym), one JSON object a line:
 ``question``, ``answer``, ``metadata`` (tuples become lists, as in any JSON or parquet file).
 """
