@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import json
@@ -111,9 +112,11 @@ def known_tasks() -> list[str]:
     return sorted(name for name in DATASETS if name in AUDITED and name not in EXCLUDED)
 
 
+@functools.cache
 def installed_version() -> str:
     """The installed distribution's version: the package's ``__version__`` attribute is
-    not kept up to date (0.1.25 still says 0.1.25)."""
+    not kept up to date (0.1.25 still says 0.1.19). Read once: a look-up scans every
+    installed distribution (about a millisecond)."""
     return importlib.metadata.version("reasoning-gym")
 
 
