@@ -79,9 +79,8 @@ def report(
 ) -> dict[str, Any]:
     """The official run report's keys and counts, from our results."""
     by_id = {result.id: result for result in results}
-    ids: dict[str, set[str]] = {
-        name: set() for name in ("completed", "incomplete", "empty_patch", "resolved")
-    } | {"unresolved": set(), "error": set()}
+    kinds = ("completed", "incomplete", "empty_patch", "resolved", "unresolved", "error")
+    ids: dict[str, set[str]] = {kind: set() for kind in kinds}
     for instance_id in dataset:
         prediction = predictions.get(instance_id)
         if prediction is None:

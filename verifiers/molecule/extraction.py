@@ -24,13 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from verifiers.text import (
-    THINK_CLOSE,
-    THINK_OPEN,
-    after_thinking,
-    fenced_blocks,
-    without_end_tokens,
-)
+from verifiers.text import THINK_CLOSE, fenced_blocks, strip_thinking, without_end_tokens
 
 PLACE_CHARS_FLOOR = 20_000
 MAX_CANDIDATES = 16
@@ -70,8 +64,8 @@ class Extracted:
 def extract_smiles(response: str, *, max_smiles_chars: int) -> Extracted:
     """The candidates of the answer's place; raises :class:`FormatProblem` when none, or
     when the place is longer than :func:`max_place_chars` (checked before reading it)."""
-    text = after_thinking(response)
-    if THINK_OPEN in text:
+    text = strip_thinking(response)
+    if text is None:
         raise FormatProblem("the <think> block is never closed: no answer after it")
     text = without_end_tokens(text)
     place, source = _answer_place(text)
