@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, NoReturn
 
@@ -20,6 +20,7 @@ from reward_server.auth import ApiKeyAuth, load_keys
 from reward_server.body_limit import BodySizeLimit
 from reward_server.dashboard import router as dashboard_router
 from reward_server.engine import Engine
+from reward_server.fast_lane import FastLane, Handler
 from reward_server.misconfiguration import UnresolvedVerifier, failed_batch
 from reward_server.models import (
     ERROR_RESPONSES,
@@ -98,9 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.include_router(dashboard_router(engine.stats))
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(ApiKeyAuth, keys=load_keys(settings.api_keys, settings.api_keys_file))
-    app.add_middleware(RequestContext, metrics=engine.metrics)
     if not settings.access_log:
         access_log.disabled = True
 
@@ -140,9 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)
         return JSONResponse({"detail": "internal server error"}, status_code=500)
 
-    @app.post("/v1/rewards", response_model=RewardsResponse, tags=["rewards"])
-    async def rewards(request: RewardsRequest) -> Response:
-        """Score a batch; ``results[i]`` answers ``items[i]``, a bad item gets invalid_input."""
+    async def score_rewards(request: RewardsRequest) -> Response:
         if len(request.items) > settings.max_items:
             raise HTTPException(
                 413, f"{len(request.items)} items exceed the limit of {settings.max_items}"
@@ -161,14 +157,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return scored(RewardsResponse.model_construct(results=results).model_dump_json(), results)
 
+    @app.post("/v1/rewards", response_model=RewardsResponse, tags=["rewards"])
+    async def rewards(request: RewardsRequest) -> Response:
+        """Score a batch; ``results[i]`` answers ``items[i]``, a bad item gets invalid_input."""
+        return await score_rewards(request)
+
+    async def score_one(item: dict[str, Any]) -> Response:
+        admit(1)
+        (result,) = await engine.score_async([item])
+        return scored(result.model_dump_json(), [result])
+
     @app.post("/v1/reward", response_model=Result, tags=["rewards"])
     async def reward(
         item: Annotated[dict[str, Any], Body(json_schema_extra=Item.model_json_schema())],
     ) -> Response:
         """Score one item."""
-        admit(1)
-        (result,) = await engine.score_async([item])
-        return scored(result.model_dump_json(), [result])
+        return await score_one(item)
 
     logged = compat.logged_verifiers(
         settings.extra_logs_verifiers,
@@ -201,6 +205,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """OpenRLHF's remote reward model (a batch with ``query``) or slime's (one sample
         with ``response``). Per-item problems never fail the request; a configuration that
         cannot give real rewards (empty labels, no verifier for a label) is a 422."""
+        return await framework_reward(body)
+
+    async def framework_reward(body: dict[str, Any]) -> Response:
         try:
             if "query" in body:
                 request = compat.OpenRLHFRequest.model_validate(body)
@@ -225,6 +232,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         """slime's remote reward model answered with a bare number, as slime stores it in
         ``sample.reward``: no ``--reward-key`` needed."""
+        return await slime_number(body)
+
+    async def slime_number(body: dict[str, Any]) -> Response:
         try:
             item = compat.slime_item(compat.SlimeRequest.model_validate(body))
         except compat.MissingLabels as exc:
@@ -273,4 +283,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
         return JSONResponse(body, status_code=503 if problems else 200)
 
+    async def rewards_lane(body: object) -> Response | None:
+        try:
+            request = RewardsRequest.model_validate(body)
+        except ValidationError:
+            return None  # the route answers with FastAPI's 422
+        return await score_rewards(request)
+
+    def taking_objects(score: Callable[[dict[str, Any]], Awaitable[Response]]) -> Handler:
+        async def lane(body: object) -> Response | None:
+            return await score(body) if isinstance(body, dict) else None
+
+        return lane
+
+    # The last added runs first: request context, then the key, the size limit, the lane.
+    app.add_middleware(
+        FastLane,
+        handlers={
+            "/v1/rewards": rewards_lane,
+            "/v1/reward": taking_objects(score_one),
+            "/get_reward": taking_objects(framework_reward),
+            "/slime/reward": taking_objects(slime_number),
+        },
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ApiKeyAuth, keys=load_keys(settings.api_keys, settings.api_keys_file))
+    app.add_middleware(RequestContext, metrics=engine.metrics)
     return app

@@ -10,6 +10,7 @@ import collections
 import math
 import threading
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -112,6 +113,17 @@ class Metrics:
         )
         self._source_labels: set[str] = set()
         self._source_lock = threading.Lock()
+        self._children: dict[tuple[object, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *values: str) -> Any:
+        """``metric.labels(*values)``, remembered: prometheus_client validates the values
+        and takes a lock on every look-up, a measurable share of a one-item request. The
+        label sets are bounded (endpoints, verifiers, statuses, capped data sources)."""
+        key = (metric, values)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*values)
+        return found
 
     def rewards_given(self, given: Iterable[tuple[str, str | None, float]]) -> None:
         """(verifier, data source, reward) of a batch's items."""
@@ -119,7 +131,7 @@ class Metrics:
         for verifier, source, reward in given:
             by_label[verifier, self._source_label(source)].append(reward)
         for labels, rewards in by_label.items():
-            histogram = self.rewards.labels(*labels)
+            histogram = self.child(self.rewards, *labels)
             for reward in rewards:
                 histogram.observe(reward if math.isfinite(reward) else 0.0)
 
@@ -149,11 +161,11 @@ class Metrics:
             if status != "timeout" and elapsed_ms:
                 durations[verifier].append(elapsed_ms / 1000.0)
         for (verifier, status), count in counts.items():
-            self.items.labels(verifier, status).inc(count)
+            self.child(self.items, verifier, status).inc(count)
             if status == "timeout":
-                self.timeouts.labels(verifier).inc(count)
+                self.child(self.timeouts, verifier).inc(count)
         for verifier, seconds in durations.items():
-            histogram = self.item_seconds.labels(verifier)
+            histogram = self.child(self.item_seconds, verifier)
             for value in seconds:
                 histogram.observe(value)
 
