@@ -11,15 +11,22 @@ answers, or math on the HardVerify dev pairs (tests/data). The client is Python 
 the same machine, so it competes with the server for the cores. The server is a real
 `reward-server serve` process on a free loopback port, stopped (by its PID) at the end.
 
-Targets (issue 19), checked at the end: the engine reaches 10 % (exact_match) or 80 %
-(math) of workers x the plain rate; HTTP with batches of 1024, 4 in flight, 0.8 x the
-engine; batches of 1 with 64 in flight, 0.5 x the engine.
+json_schema items are Kubernetes Deployments checked against the 916 KB schema of
+kubernetes-validate's bundled definitions (v1.28, strict), named once per request in
+``ground_truths``; each batch of the engine row parses its own copy, as a request does.
+
+Targets (issue 19), checked at the end: the engine reaches 10 % (exact_match, json_schema)
+or 80 % (math) of workers x the plain rate; HTTP with batches of 1024, 4 in flight, 0.8 x
+the engine; batches of 1 with 64 in flight, 0.5 x the engine; json_schema's warm per-item
+cost within 2 x a warm jsonschema-rs validation of the same instance (with and without
+parsing the response text).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -34,9 +41,62 @@ from reward_server.settings import Settings
 from verifiers.registry import default_registry
 
 HARDVERIFY = Path(__file__).resolve().parents[1] / "tests" / "data" / "hardverify_math_dev.jsonl"
+KUBERNETES = "v1.28.0-local-strict"
+"""kubernetes-validate's bundled definitions of this version: 916 KB as JSON."""
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web", "labels": {"app": "web"}},
+    "spec": {
+        "replicas": 3,
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "nginx",
+                        "image": "nginx:1.27",
+                        "ports": [{"containerPort": 80}],
+                        "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}},
+                        "readinessProbe": {"httpGet": {"path": "/", "port": 80}},
+                    }
+                ]
+            },
+        },
+    },
+}
+
+
+@functools.cache
+def kubernetes_schema() -> dict:
+    """Kubernetes' Deployment schema with every definition it may refer to (916 KB)."""
+    import kubernetes_validate  # a dev dependency, as the benchmarks' others
+
+    bundled = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / KUBERNETES
+    definitions = json.loads((bundled / "_definitions.json").read_text())
+    return {**definitions, "$ref": "#/$defs/io.k8s.api.apps.v1.Deployment"}
+
+
+def envelope(count: int, verifier: str) -> dict:
+    """A request body: json_schema items name the schema once, in ``ground_truths``."""
+    if verifier != "json_schema":
+        return {"items": make_items(count, verifier)}
+    item = {"verifier": "json_schema", "response": json.dumps(DEPLOYMENT)}
+    return {
+        "items": [{**item, "id": str(index), "ground_truth_ref": "k8s"} for index in range(count)],
+        "ground_truths": {"k8s": kubernetes_schema()},
+    }
 
 
 def make_items(count: int, verifier: str = "exact_match") -> list[dict]:
+    if verifier == "json_schema":
+        schema = kubernetes_schema()
+        response = json.dumps(DEPLOYMENT)
+        return [
+            {"id": str(index), "verifier": verifier, "response": response, "ground_truth": schema}
+            for index in range(count)
+        ]
     if verifier == "math":
         rows = [json.loads(line) for line in HARDVERIFY.read_text().splitlines() if line.strip()]
         return [
@@ -81,9 +141,36 @@ def bench_plain(seconds: float, verifier: str) -> float:
 
 
 def bench_engine(seconds: float, workers: int, verifier: str) -> float:
-    items = make_items(1024, verifier)
+    body = envelope(1024, verifier)
+    items, shared = body["items"], body.get("ground_truths")
     with Engine(Settings(workers=workers)) as engine:
-        return rate(lambda: len(engine.score(items)), seconds)
+        if shared is None:
+            return rate(lambda: len(engine.score(items)), seconds)
+        # A new copy per batch, as each request parses its own.
+        text = json.dumps(shared)
+        return rate(lambda: len(engine.score(items, ground_truths=json.loads(text))), seconds)
+
+
+def bench_plain_jsonschema_rs(seconds: float) -> tuple[float, float]:
+    """Items/s of a warm jsonschema-rs validator on the Deployment: is_valid on the parsed
+    instance, and json.loads of the response text plus is_valid (what a reward script does)."""
+    import jsonschema_rs
+
+    validator = jsonschema_rs.validator_for(kubernetes_schema())
+    instance, text = DEPLOYMENT, json.dumps(DEPLOYMENT)
+    assert validator.is_valid(instance)
+
+    def parsed() -> int:
+        for _ in range(1024):
+            validator.is_valid(instance)
+        return 1024
+
+    def from_text() -> int:
+        for _ in range(1024):
+            validator.is_valid(json.loads(text))
+        return 1024
+
+    return rate(parsed, seconds), rate(from_text, seconds)
 
 
 async def bench_http(
@@ -93,7 +180,7 @@ async def bench_http(
 
     The client is a few lines of asyncio rather than httpx: with 64 connections, httpx's
     pool spends more time than the server (a measurement of the client, not of us)."""
-    body = json.dumps({"items": make_items(batch, verifier)}).encode()
+    body = json.dumps(envelope(batch, verifier)).encode()
     host, port = url.removeprefix("http://").split(":")
     request = (
         f"POST /v1/rewards HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
@@ -136,7 +223,9 @@ async def bench_http(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--verifier", choices=("exact_match", "math"), default="exact_match")
+    parser.add_argument(
+        "--verifier", choices=("exact_match", "math", "json_schema"), default="exact_match"
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--concurrency", type=int, default=4, help="for the 1024-item rows")
@@ -175,6 +264,24 @@ def main() -> None:
         ),
         ("HTTP 1 x 64 in flight >= 0.50 x engine", http[1, 64] / engine_rate, 0.5),
     ]
+    if verifier == "json_schema":
+        is_valid, loads_and_is_valid = bench_plain_jsonschema_rs(args.seconds)
+        print(
+            f"jsonschema-rs, warm: is_valid {is_valid:,.0f} items/s; json.loads of the "
+            f"response + is_valid {loads_and_is_valid:,.0f} items/s"
+        )
+        targets += [
+            (
+                "json_schema plain call >= 0.50 x jsonschema-rs loads + is_valid",
+                plain / loads_and_is_valid,
+                0.5,
+            ),
+            (
+                "json_schema plain call >= 0.50 x jsonschema-rs is_valid alone",
+                plain / is_valid,
+                0.5,
+            ),
+        ]
     for name, ratio, target in targets:
         print(f"target {name}: {ratio:.2f} -> {'MET' if ratio >= target else 'NOT MET'}")
 

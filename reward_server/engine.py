@@ -51,6 +51,7 @@ from reward_server.settings import Settings
 from reward_server.shaping import SHAPING_KEY, Shaping, item_shaping, request_shaping
 from reward_server.stats import Stats, data_source_of
 from reward_server.sweeper import Sweeper
+from reward_server.truths import pack
 from reward_server.worker import MAX_DETAIL_CHARS, ChunkJob, init_worker, run_verifier
 from verifiers.base import InvalidInput, Outcome, Status, Verifier, describe_validation_error
 from verifiers.registry import Registry, default_registry
@@ -93,6 +94,8 @@ class _Request:
     shaping: Shaping | None
     compositions: dict[str, tuple[Composition, Verifier]] = field(default_factory=dict)
     """Shared compose ground truths, read once per request."""
+    packed: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    """Large ground truths, pickled once per request (see :mod:`reward_server.truths`)."""
 
 
 class Engine:
@@ -507,6 +510,8 @@ class Engine:
                 )
             ground_truth, verifier = self._composition(ground_truth, item.ground_truth_ref, request)
             options = COMPOSE_OPTIONS
+        else:
+            ground_truth = pack(ground_truth, request.packed)
         deadline = request.timeout_s or verifier.timeout_s or self.settings.default_timeout_s
         return _Job(
             item_id=item.id,

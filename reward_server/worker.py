@@ -11,11 +11,13 @@ from typing import Any
 
 import sandbox
 from reward_server.composition import COMPOSE, verify_composite
+from reward_server.truths import Kept
 from verifiers import workspaces
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions
 from verifiers.registry import default_registry
 
 MAX_DETAIL_CHARS = 500
+_kept = Kept()
 
 
 def init_worker(
@@ -40,6 +42,7 @@ def run_verifier(
     """Score one item; returns the outcome, the time spent in the verifier (ms) and the
     sandbox runs it made (``backend:outcome`` -> count), for the server's metrics."""
     verify = verify_composite if name == COMPOSE else default_registry()[name]
+    ground_truth = _kept.unpack(ground_truth)
     runs_before = sandbox.run_counts()
     start = time.perf_counter()
     try:
