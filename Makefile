@@ -55,7 +55,8 @@ wheel: $(BIN)/.installed
 	@ls dist/reward_server-*.whl
 
 bench: $(BIN)/.installed-dev
-	$(BIN)/python benchmarks/bench_engine.py
+	for verifier in exact_match math json_schema; do \
+		$(BIN)/python benchmarks/bench_engine.py --verifier $$verifier || exit 1; done
 
 # Installs the peer (math-verify) into the venv; `make test` never needs it.
 bench-math: $(BIN)/.installed-dev

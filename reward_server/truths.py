@@ -21,7 +21,8 @@ from typing import Any
 LARGE_BYTES = 32 * 1024
 """Pickled size from which a ground truth is packed; smaller ones travel as they are."""
 KEPT_BYTES = 64 * 2**20
-"""Pickled bytes of the ground truths one worker keeps, oldest use dropped first."""
+"""Pickled bytes of the ground truths one worker keeps, oldest use dropped first; at most
+1/32 of a worker's address-space limit (see reward_server.worker.init_worker)."""
 
 
 @dataclass(frozen=True, slots=True)

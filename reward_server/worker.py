@@ -33,6 +33,8 @@ def init_worker(
     if memory_limit_mb > 0:
         limit = memory_limit_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # Unpickled, a ground truth takes several times its pickled bytes.
+        _kept.budget_bytes = min(_kept.budget_bytes, limit // 32)
     default_registry()
 
 
