@@ -128,8 +128,12 @@ class Metrics:
     def rewards_given(self, given: Iterable[tuple[str, str | None, float]]) -> None:
         """(verifier, data source, reward) of a batch's items."""
         by_label: dict[tuple[str, str], list[float]] = collections.defaultdict(list)
+        labels: dict[str | None, str] = {}  # a look-up takes a lock: once per source a batch
         for verifier, source, reward in given:
-            by_label[verifier, self._source_label(source)].append(reward)
+            label = labels.get(source)
+            if label is None:
+                label = labels[source] = self._source_label(source)
+            by_label[verifier, label].append(reward)
         for labels, rewards in by_label.items():
             histogram = self.child(self.rewards, *labels)
             for reward in rewards:
