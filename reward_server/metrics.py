@@ -6,13 +6,18 @@ series is counted here, in the server process: no multiprocess mode, no files.
 
 from __future__ import annotations
 
+import bisect
 import collections
+import itertools
 import math
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics_core import HistogramMetricFamily
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 # Item latencies span 50 µs (exact_match) to minutes (swe_tests).
 LATENCY_BUCKETS = (
@@ -24,6 +29,65 @@ MAX_DATA_SOURCE_LABELS = 32
 MAX_LABEL_CHARS = 100
 """Data sources that become labels: the first ones this process sees; later ones count as
 "(other)", since names from requests must not grow the series without bound."""
+
+
+class BatchHistogram(Collector):
+    """A labelled histogram fed a batch of values at a time: one lock and a C bisect per
+    value. prometheus_client's Histogram takes a lock and scans its buckets in Python for
+    every observation, which cost the engine about a fifth of its rate on cheap items. The
+    exposition is Histogram's, but for its ``_created`` samples."""
+
+    def __init__(
+        self,
+        name: str,
+        documentation: str,
+        labelnames: Sequence[str],
+        buckets: Sequence[float],
+        registry: CollectorRegistry,
+    ) -> None:
+        self.name = name
+        self.documentation = documentation
+        self.labelnames = tuple(labelnames)
+        self.upper_bounds = (*buckets, math.inf)
+        self._series: dict[tuple[str, ...], tuple[list[int], list[float]]] = {}
+        self._lock = threading.Lock()
+        registry.register(self)
+
+    def observe(self, labels: tuple[str, ...], values: Iterable[float]) -> None:
+        bounds = self.upper_bounds
+        with self._lock:
+            series = self._series.get(labels)
+            if series is None:
+                series = self._series[labels] = ([0] * len(bounds), [0.0])
+            counts, sums = series
+            total = sums[0]  # added in order, as Histogram does: the same float sum
+            for value in values:
+                counts[bisect.bisect_left(bounds, value)] += 1
+                total += value
+            sums[0] = total
+
+    def collect(self) -> Iterator[HistogramMetricFamily]:
+        family = HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        with self._lock:
+            snapshot = [
+                (key, list(counts), sums[0]) for key, (counts, sums) in self._series.items()
+            ]
+        for key, counts, total in snapshot:
+            labels = dict(zip(self.labelnames, key, strict=True))
+            cumulative = list(itertools.accumulate(counts))
+            for bound, count in zip(self.upper_bounds, cumulative, strict=True):
+                family.add_sample(
+                    f"{self.name}_bucket", {**labels, "le": floatToGoString(bound)}, count
+                )
+            # As Histogram does: a count always, a sum only when no bucket is negative
+            # (HistogramMetricFamily.add_metric leaves out both).
+            family.add_sample(f"{self.name}_count", labels, cumulative[-1])
+            if self.upper_bounds[0] >= 0:
+                family.add_sample(f"{self.name}_sum", labels, total)
+        yield family
+
+    def describe(self) -> Iterator[HistogramMetricFamily]:
+        yield HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
 
 
 class Metrics:
@@ -49,7 +113,7 @@ class Metrics:
             ["verifier", "status"],
             registry=registry,
         )
-        self.item_seconds = Histogram(
+        self.item_seconds = BatchHistogram(
             "reward_server_item_duration_seconds",
             "Time an item spent in its verifier, by verifier.",
             ["verifier"],
@@ -103,7 +167,7 @@ class Metrics:
             registry=registry,
         )
 
-        self.rewards = Histogram(
+        self.rewards = BatchHistogram(
             "reward_server_reward",
             "Rewards given, by verifier and data source (the first "
             f"{MAX_DATA_SOURCE_LABELS} data sources seen; the rest as (other)).",
@@ -135,9 +199,7 @@ class Metrics:
                 label = labels[source] = self._source_label(source)
             by_label[verifier, label].append(reward)
         for labels, rewards in by_label.items():
-            histogram = self.child(self.rewards, *labels)
-            for reward in rewards:
-                histogram.observe(reward if math.isfinite(reward) else 0.0)
+            self.rewards.observe(labels, (r if math.isfinite(r) else 0.0 for r in rewards))
 
     def _source_label(self, source: str | None) -> str:
         if source is None:
@@ -169,9 +231,7 @@ class Metrics:
             if status == "timeout":
                 self.child(self.timeouts, verifier).inc(count)
         for verifier, seconds in durations.items():
-            histogram = self.child(self.item_seconds, verifier)
-            for value in seconds:
-                histogram.observe(value)
+            self.item_seconds.observe((verifier,), seconds)
 
     def sandbox(self, runs: Mapping[str, int]) -> None:
         for key, count in runs.items():

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from prometheus_client import Counter, Gauge, Histogram
 
-from reward_server.metrics import Metrics
+from reward_server.metrics import BatchHistogram, Metrics
 
 ROOT = Path(__file__).parent.parent
 DEPLOY = ROOT / "deploy"
@@ -51,6 +51,11 @@ def exported() -> dict[str, set[str]]:
     """Series name -> label names, of everything /metrics can show."""
     series: dict[str, set[str]] = {}
     for metric in vars(Metrics()).values():
+        if isinstance(metric, BatchHistogram):
+            labels = set(metric.labelnames)
+            series[f"{metric.name}_bucket"] = labels | {"le"}
+            series[f"{metric.name}_sum"] = series[f"{metric.name}_count"] = labels
+            continue
         if not isinstance(metric, Counter | Gauge | Histogram):
             continue
         name, labels = metric._name, set(metric._labelnames)
