@@ -41,7 +41,10 @@ def pack(ground_truth: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
     seen = memo.get(id(ground_truth))
     if seen is not None and seen[0] is ground_truth:
         return seen[1]
-    data = pickle.dumps(ground_truth, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        data = pickle.dumps(ground_truth, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return ground_truth  # sent as it is, its item fails alone, as it did before
     packed = ground_truth
     if len(data) >= LARGE_BYTES:
         packed = Packed(hashlib.blake2b(data, digest_size=16).digest(), data)

@@ -29,6 +29,17 @@ def test_small_and_unstructured_ground_truths_travel_as_they_are() -> None:
         assert pack(truth, memo) is truth
 
 
+def test_one_that_cannot_be_pickled_fails_alone(engine: Engine) -> None:
+    """From the Python API a ground truth may hold anything: its item is an error, and the
+    batch is scored."""
+    unpicklable = {"key": lambda: None}
+    assert pack(unpicklable, {}) is unpicklable
+    bad, good = engine.score(
+        [item("truth_identity", "r", unpicklable), item("truth_identity", "r", {"k": 1})]
+    )
+    assert (bad.status, good.status) == ("error", "ok")
+
+
 def test_a_large_one_is_pickled_once_per_object() -> None:
     memo: dict = {}
     truth = large("a")
