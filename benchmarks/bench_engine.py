@@ -68,6 +68,10 @@ DEPLOYMENT = {
 }
 
 
+DEPLOYMENT_TEXT = json.dumps(DEPLOYMENT)
+"""The json_schema items' response: the manifest, as a model would write it."""
+
+
 @functools.cache
 def kubernetes_schema() -> dict:
     """Kubernetes' Deployment schema with every definition it may refer to (916 KB)."""
@@ -82,7 +86,7 @@ def envelope(count: int, verifier: str) -> dict:
     """A request body: json_schema items name the schema once, in ``ground_truths``."""
     if verifier != "json_schema":
         return {"items": make_items(count, verifier)}
-    item = {"verifier": "json_schema", "response": json.dumps(DEPLOYMENT)}
+    item = {"verifier": "json_schema", "response": DEPLOYMENT_TEXT}
     return {
         "items": [{**item, "id": str(index), "ground_truth_ref": "k8s"} for index in range(count)],
         "ground_truths": {"k8s": kubernetes_schema()},
@@ -92,9 +96,13 @@ def envelope(count: int, verifier: str) -> dict:
 def make_items(count: int, verifier: str = "exact_match") -> list[dict]:
     if verifier == "json_schema":
         schema = kubernetes_schema()
-        response = json.dumps(DEPLOYMENT)
         return [
-            {"id": str(index), "verifier": verifier, "response": response, "ground_truth": schema}
+            {
+                "id": str(index),
+                "verifier": verifier,
+                "response": DEPLOYMENT_TEXT,
+                "ground_truth": schema,
+            }
             for index in range(count)
         ]
     if verifier == "math":
@@ -157,7 +165,7 @@ def bench_plain_jsonschema_rs(seconds: float) -> tuple[float, float]:
     import jsonschema_rs
 
     validator = jsonschema_rs.validator_for(kubernetes_schema())
-    instance, text = DEPLOYMENT, json.dumps(DEPLOYMENT)
+    instance, text = DEPLOYMENT, DEPLOYMENT_TEXT
     assert validator.is_valid(instance)
 
     def parsed() -> int:

@@ -20,7 +20,7 @@ from reward_server.auth import ApiKeyAuth, load_keys
 from reward_server.body_limit import BodySizeLimit
 from reward_server.dashboard import router as dashboard_router
 from reward_server.engine import Engine
-from reward_server.fast_lane import FastLane, Handler
+from reward_server.fast_lane import FastLane, Handler, internal_error
 from reward_server.misconfiguration import UnresolvedVerifier, failed_batch
 from reward_server.models import (
     ERROR_RESPONSES,
@@ -134,9 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return await engine.score_async(items)
 
     @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
-        return JSONResponse({"detail": "internal server error"}, status_code=500)
+    async def unhandled(request: Request, exc: Exception) -> Response:
+        return internal_error(request.url.path)
 
     async def score_rewards(request: RewardsRequest) -> Response:
         if len(request.items) > settings.max_items:

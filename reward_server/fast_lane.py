@@ -55,8 +55,7 @@ class FastLane:
         except HTTPException as exc:
             response = _error(exc)
         except Exception:
-            log.exception("unhandled error on %s", scope["path"])
-            response = JSONResponse({"detail": "internal server error"}, status_code=500)
+            response = internal_error(scope["path"])
         if response is None:
             await self.app(scope, _replay(body, receive), send)
             return
@@ -86,6 +85,12 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
+
+
+def internal_error(path: str) -> Response:
+    """The answer to an unhandled exception, logged with its traceback; no detail leaks."""
+    log.exception("unhandled error on %s", path)
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
 
 
 def _error(exc: HTTPException) -> Response:

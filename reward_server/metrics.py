@@ -31,6 +31,16 @@ MAX_LABEL_CHARS = 100
 "(other)", since names from requests must not grow the series without bound."""
 
 
+class _Series:
+    """One label set of a BatchHistogram: counts per bucket (not cumulative), and the sum."""
+
+    __slots__ = ("counts", "total")
+
+    def __init__(self, buckets: int) -> None:
+        self.counts = [0] * buckets
+        self.total = 0.0
+
+
 class BatchHistogram(Collector):
     """A labelled histogram fed a batch of values at a time: one lock and a C bisect per
     value. prometheus_client's Histogram takes a lock and scans its buckets in Python for
@@ -49,7 +59,7 @@ class BatchHistogram(Collector):
         self.documentation = documentation
         self.labelnames = tuple(labelnames)
         self.upper_bounds = (*buckets, math.inf)
-        self._series: dict[tuple[str, ...], tuple[list[int], list[float]]] = {}
+        self._series: dict[tuple[str, ...], _Series] = {}
         self._lock = threading.Lock()
         registry.register(self)
 
@@ -58,20 +68,17 @@ class BatchHistogram(Collector):
         with self._lock:
             series = self._series.get(labels)
             if series is None:
-                series = self._series[labels] = ([0] * len(bounds), [0.0])
-            counts, sums = series
-            total = sums[0]  # added in order, as Histogram does: the same float sum
-            for value in values:
+                series = self._series[labels] = _Series(len(bounds))
+            counts, total = series.counts, series.total
+            for value in values:  # added in order, as Histogram does: the same float sum
                 counts[bisect.bisect_left(bounds, value)] += 1
                 total += value
-            sums[0] = total
+            series.total = total
 
     def collect(self) -> Iterator[HistogramMetricFamily]:
         family = HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
         with self._lock:
-            snapshot = [
-                (key, list(counts), sums[0]) for key, (counts, sums) in self._series.items()
-            ]
+            snapshot = [(key, list(v.counts), v.total) for key, v in self._series.items()]
         for key, counts, total in snapshot:
             labels = dict(zip(self.labelnames, key, strict=True))
             cumulative = list(itertools.accumulate(counts))
