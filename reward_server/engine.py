@@ -123,7 +123,6 @@ class Engine:
         self._failed_batch_log = Throttle(FAILED_BATCH_LOG_INTERVAL_S)
         self._sweeper = Sweeper(self.settings.sandbox.backend_config())
         self._costs = Costs()
-        self._defaults: dict[str, Any] = {}
         self._chunks: ChunkDispatcher | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -490,9 +489,7 @@ class Engine:
         if SHAPING_KEY in options:  # the engine's, not the verifier's
             options = {key: value for key, value in options.items() if key != SHAPING_KEY}
         if verifier is not None:
-            options = (
-                self._default_options(verifier) if not options else verifier.parse_options(options)
-            )
+            options = verifier.parse_options(options)
         ground_truth = item.ground_truth
         if item.ground_truth_ref is not None:
             if item.ground_truth_ref not in request.shared:
@@ -536,13 +533,6 @@ class Engine:
         if ref is not None:
             request.compositions[ref] = (composition, verifier)
         return composition, verifier
-
-    def _default_options(self, verifier: Verifier) -> Any:
-        """A verifier's options when an item gives none: parsed once (options are frozen)."""
-        options = self._defaults.get(verifier.name)
-        if options is None:
-            options = self._defaults[verifier.name] = verifier.parse_options({})
-        return options
 
     def _collect(
         self,

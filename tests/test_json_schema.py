@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import item
 from verifiers import InvalidInput, Status
-from verifiers.json_schema import engines, verify
+from verifiers.json_schema import cache_clear, engines, verify
 
 PERSON = {
     "type": "object",
@@ -322,7 +322,7 @@ def test_engines_give_the_same_reward() -> None:
 def test_compiled_validators_are_reused() -> None:
     schema = {"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(300)}}
     instance = json.dumps({f"p{i}": i for i in range(300)})
-    engines.cache_clear()
+    cache_clear()
     assert verify(instance, schema).reward == 1.0
     for _ in range(5):
         reordered = dict(reversed(list(schema.items())))  # equal, but a new object each time
@@ -336,7 +336,7 @@ def test_a_shared_schema_object_skips_the_cache_key() -> None:
     validator without writing the schema as canonical text again."""
     schema = {"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(300)}}
     instance = json.dumps({f"p{i}": i for i in range(300)})
-    engines.cache_clear()
+    cache_clear()
     for _ in range(5):
         assert verify(instance, schema).reward == 1.0
     info = engines.cache_info()

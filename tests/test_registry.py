@@ -1,10 +1,20 @@
-"""Verifier discovery through the entry-point group."""
+"""Verifier discovery through the entry-point group, and what every verifier shares."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from verifiers import ENTRY_POINT_GROUP, Registry, Status, Verifier, default_registry
+from verifiers import (
+    ENTRY_POINT_GROUP,
+    InvalidInput,
+    Outcome,
+    Registry,
+    Status,
+    Verifier,
+    default_registry,
+)
 
 
 def test_builtin_and_plugin_verifiers_are_found() -> None:
@@ -41,3 +51,28 @@ def test_verifier_rejects_non_finite_rewards() -> None:
 
 def test_status_judgements() -> None:
     assert {s for s in Status if s.is_judgement} == {Status.OK, Status.FORMAT_ERROR}
+
+
+def test_options_left_out_are_the_defaults_validated_once() -> None:
+    verifier = default_registry()["json_schema"]
+    assert verifier.parse_options({}) is verifier.parse_options(None)
+    assert verifier.parse_options({}) == verifier.options_model()
+    given = verifier.parse_options({"extraction": "lenient"})
+    assert given.extraction == "lenient"
+    assert verifier.parse_options(given) is given
+    with pytest.raises(InvalidInput, match="options"):
+        verifier.parse_options({"extraction": "loose"})
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        Outcome(1.0),
+        Outcome(0.25, Status.FORMAT_ERROR, "no answer", {"format": 0.0, "accuracy": 0.5}),
+        Outcome(0.0, "not a status", None, {}),  # type: ignore[arg-type]  # a faulty plugin's
+    ],
+)
+def test_an_outcome_survives_the_trip_from_a_worker(outcome: Outcome) -> None:
+    back = pickle.loads(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
+    assert back == outcome
+    assert type(back.status) is type(outcome.status)

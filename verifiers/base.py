@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -44,6 +45,11 @@ class Outcome:
     status: Status = Status.OK
     detail: str | None = None
     components: Mapping[str, float] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        # Workers send the engine one outcome per item. Pickled as a frozen slotted
+        # dataclass, one costs ~2 us more: dataclasses.fields() on each side.
+        return Outcome, (self.reward, self.status, self.detail, self.components)
 
 
 class InvalidInput(ValueError):
@@ -75,12 +81,19 @@ class Verifier(Generic[OptionsT]):
     timeout_s: float | None = None
     """Default per-item deadline; ``None`` means the server's default."""
 
+    @cached_property
+    def default_options(self) -> OptionsT:
+        """The options of a call that gives none, validated once (options are frozen)."""
+        return self.options_model.model_validate({})
+
     def parse_options(self, options: Mapping[str, Any] | OptionsT | None) -> OptionsT:
         """Validate raw options; raises :class:`InvalidInput` with a readable message."""
-        if isinstance(options, self.options_model):
-            return options
         try:
-            return self.options_model.model_validate(dict(options or {}))
+            if not options:
+                return self.default_options
+            if isinstance(options, self.options_model):
+                return options
+            return self.options_model.model_validate(dict(options))
         except ValidationError as exc:
             raise InvalidInput(f"options: {describe_validation_error(exc)}") from None
         except (TypeError, ValueError):

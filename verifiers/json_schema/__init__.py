@@ -7,12 +7,20 @@ into partial credit.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
 from verifiers.base import InvalidInput, Outcome, Status, VerifierOptions, verifier
-from verifiers.json_schema.engines import DRAFTS, Compile, compile_validator, draft_of
+from verifiers.json_schema import engines
+from verifiers.json_schema.engines import (
+    DRAFTS,
+    RECENT_SIZE,
+    Compile,
+    Validator,
+    compile_validator,
+    draft_of,
+)
 from verifiers.json_schema.extraction import FormatProblem, extract_json
 from verifiers.json_schema.schemas import root_types
 from verifiers.json_schema.scoring import (
@@ -22,7 +30,7 @@ from verifiers.json_schema.scoring import (
     partial_reward,
 )
 
-__all__ = ["JsonSchemaOptions", "verify"]
+__all__ = ["JsonSchemaOptions", "cache_clear", "verify"]
 
 COMPONENTS = ("parsed", "valid", "checks_passed_fraction", "error_count")
 SHOWN_ERRORS = 3
@@ -97,9 +105,27 @@ def _outcome(reward: float, detail: str, *, valid: bool, fraction: float, errors
     )
 
 
-@verifier("json_schema", options=JsonSchemaOptions, components=COMPONENTS, timeout_s=5.0)
-def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outcome:
-    """The response is JSON that satisfies the schema (partial credit otherwise)."""
+class _Task(NamedTuple):
+    """What a ground truth asks for under a set of options."""
+
+    validator: Validator
+    has_expected: bool
+    expected: Any
+    prefer: frozenset[str]
+    """The types the schema's root accepts, for lenient extraction."""
+
+
+_tasks: dict[tuple[int, int], tuple[Any, JsonSchemaOptions, _Task]] = {}
+"""Tasks by the identity of the ground truth and options objects: the items of a request
+that share both (``ground_truths``, default options) unpack the schema once. Each entry
+holds its objects, so an id is never reused while it is here."""
+
+
+def _task(ground_truth: Any, options: JsonSchemaOptions) -> _Task:
+    key = (id(ground_truth), id(options))
+    hit = _tasks.get(key)
+    if hit is not None and hit[0] is ground_truth and hit[1] is options:
+        return hit[2]
     schema, (has_expected, expected), documents = _unpack(ground_truth)
     draft = draft_of(schema, options.draft)
     if draft not in DRAFTS:
@@ -107,14 +133,31 @@ def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outc
     how = Compile(options.engine, draft, options.check_formats, options.strict_patterns)
     validator = compile_validator(schema, how, documents)
     lenient = options.extraction == "lenient"
+    task = _Task(validator, has_expected, expected, root_types(schema) if lenient else frozenset())
+    if len(_tasks) >= RECENT_SIZE:
+        _tasks.clear()
+    _tasks[key] = (ground_truth, options, task)
+    return task
+
+
+def cache_clear() -> None:
+    """Forget every compiled validator and task."""
+    _tasks.clear()
+    engines.cache_clear()
+
+
+@verifier("json_schema", options=JsonSchemaOptions, components=COMPONENTS, timeout_s=5.0)
+def verify(response: str, ground_truth: Any, options: JsonSchemaOptions) -> Outcome:
+    """The response is JSON that satisfies the schema (partial credit otherwise)."""
+    validator, has_expected, expected, prefer = _task(ground_truth, options)
     try:
         extracted = extract_json(
             response,
-            lenient=lenient,
+            lenient=options.extraction == "lenient",
             strip_think=options.strip_think,
             max_bytes=options.max_bytes,
             max_depth=options.max_depth,
-            prefer=root_types(schema) if lenient else frozenset(),
+            prefer=prefer,
         )
     except FormatProblem as problem:
         return Outcome(

@@ -80,8 +80,11 @@ class Errors:
     """The first errors of an instance, at most the limit asked for; ``complete`` is false
     when validation stopped there and more errors may follow."""
 
-    found: list[SchemaError]
+    found: tuple[SchemaError, ...]
     complete: bool
+
+
+NO_ERRORS = Errors((), complete=True)
 
 
 class Compile(NamedTuple):
@@ -167,20 +170,20 @@ class Validator:
         except (TypeError, KeyError, AttributeError) as exc:
             # referencing trips over some documents (boolean subschemas under draft 4).
             raise InvalidInput(f"unusable schema or documents: {type(exc).__name__}") from None
-        return Errors(found[:limit], complete=len(found) <= limit)
+        return Errors(tuple(found[:limit]), complete=len(found) <= limit)
 
     def _rs_errors(self, instance: Any, limit: int, *, large: bool) -> Errors:
         if self._rs.is_valid(instance):
-            return Errors([], complete=True)
+            return NO_ERRORS
         if large:
             listed = self._rs.evaluate(instance).errors()
             if len(listed) > limit:
-                return Errors([_evaluated(entry) for entry in listed[:limit]], complete=False)
+                return Errors(tuple(map(_evaluated, listed[:limit])), complete=False)
         found = [
             SchemaError(_pointer(error.instance_path), error.kind.name, error.message)
             for error in itertools.islice(self._rs.iter_errors(instance), limit + 1)
         ]
-        return Errors(found[:limit], complete=len(found) <= limit)
+        return Errors(tuple(found[:limit]), complete=len(found) <= limit)
 
 
 def _evaluated(entry: dict) -> SchemaError:
