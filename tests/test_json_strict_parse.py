@@ -119,6 +119,23 @@ def test_json_with_a_tricky_piece_reads_the_same(value: Any, piece: str, data: A
         assert reading(strict, spliced) == reading(hooks, spliced)
 
 
+decimals = st.builds(
+    "{}{}{}{}".format,
+    st.sampled_from(["", "-"]),
+    st.from_regex(r"0|[1-9][0-9]{0,40}", fullmatch=True),
+    st.from_regex(r"(\.[0-9]{1,40})?", fullmatch=True),
+    st.from_regex(r"([eE][-+]?[0-9]{1,2})?", fullmatch=True),
+)
+
+
+@given(st.lists(decimals, min_size=1, max_size=8))
+@settings(max_examples=800)
+def test_decimal_numbers_round_to_the_same_float(numbers: list[str]) -> None:
+    """Numbers as a model writes them, not as repr does: many digits, any exponent."""
+    text = "[" + ", ".join(numbers) + "]"
+    assert reading(strict, text) == reading(hooks, text)
+
+
 @given(st.text(alphabet='{}[]":,0123456789eE+-.truefalsn\\u \t\n\x0c\xa0\ud800', max_size=40))
 @settings(max_examples=1500)
 @example('{"a":1,"a":1}')
