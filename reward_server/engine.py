@@ -64,6 +64,8 @@ POOL_STALL_S = 5.0
 POOL_START_S = 60.0
 """A new pool gets this long to start its workers and run a first item."""
 COMPOSE_OPTIONS = ComposeOptions()
+PREPARE_SLICE = 128
+"""A batch's items are prepared and sent this many at a time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,8 +339,15 @@ class Engine:
         if not pool.active:
             self._replace_pool(pool, "found broken when a batch arrived")
             pool = self._pool or pool
-        prepared, tasks = self._prepare_all(items, timeout_s, ground_truths, shaping)
-        return prepared, self._dispatch(pool, tasks)
+        request = _Request(timeout_s, ground_truths or {}, request_shaping(shaping))
+        prepared: list[_Job | Result] = []
+        futures: dict[int, Waitable] = {}
+        # Sent a slice at a time, so that the workers start while the rest is prepared.
+        for start in range(0, len(items), PREPARE_SLICE):
+            jobs = [self._prepare(item, request) for item in items[start : start + PREPARE_SLICE]]
+            futures.update(self._dispatch(pool, _tasks_of(jobs, start)))
+            prepared += jobs
+        return prepared, futures
 
     def _prepare_all(
         self,
@@ -350,8 +359,7 @@ class Engine:
         """Each item's job or its invalid_input result, and the tasks to run by index."""
         request = _Request(timeout_s, ground_truths or {}, request_shaping(shaping))
         prepared = [self._prepare(item, request) for item in items]
-        tasks = [(index, job.task) for index, job in enumerate(prepared) if isinstance(job, _Job)]
-        return prepared, tasks
+        return prepared, _tasks_of(prepared, 0)
 
     def _dispatch(
         self, pool: ProcessPool, tasks: Sequence[tuple[int, ChunkJob]]
@@ -669,6 +677,11 @@ class Engine:
             components=components,
             elapsed_ms=elapsed_ms,
         )
+
+
+def _tasks_of(prepared: Sequence[_Job | Result], start: int) -> list[tuple[int, ChunkJob]]:
+    """The tasks of prepared items, by their index in the batch (the first is ``start``)."""
+    return [(start + at, job.task) for at, job in enumerate(prepared) if isinstance(job, _Job)]
 
 
 class PoolBroken(RuntimeError):
