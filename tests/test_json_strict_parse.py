@@ -1,6 +1,7 @@
 """json_schema's strict parse reads JSON with jiter where it can and with ``json.loads``
-and Python hooks where it must; whichever reads it, a text gets the same value or the same
-refusal as the hooks alone give."""
+and Python hooks where it must; whichever reads it, a text within the size and depth
+bounds (checked first, on the text) gets the same value or the same refusal as the hooks
+alone give."""
 
 from __future__ import annotations
 
@@ -75,6 +76,12 @@ TRICKY = [
     "1.7976931348623157e308",
     "2.2250738585072014e-308",
     "5e-324",
+    "2.4703282292062327e-324",  # just below half the smallest subnormal: rounds to 0
+    "2.4703282292062328e-324",  # just above: rounds up to 5e-324
+    "1.00000000000000011102230246251565404236316680908203125",  # halfway: to even
+    "1.00000000000000011102230246251565404236316680908203126",  # past halfway: up
+    "9007199254740993.0",
+    "-4.9406564584124654e-99",
     "0.1",
     "-0",
     "-0.0",
