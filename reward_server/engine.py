@@ -18,7 +18,7 @@ import multiprocessing
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -339,12 +339,10 @@ class Engine:
         if not pool.active:
             self._replace_pool(pool, "found broken when a batch arrived")
             pool = self._pool or pool
-        request = _Request(timeout_s, ground_truths or {}, request_shaping(shaping))
         prepared: list[_Job | Result] = []
         futures: dict[int, Waitable] = {}
         # Sent a slice at a time, so that the workers start while the rest is prepared.
-        for start in range(0, len(items), PREPARE_SLICE):
-            jobs = [self._prepare(item, request) for item in items[start : start + PREPARE_SLICE]]
+        for start, jobs in self._prepared_slices(items, timeout_s, ground_truths, shaping):
             futures.update(self._dispatch(pool, _tasks_of(jobs, start)))
             prepared += jobs
         return prepared, futures
@@ -357,9 +355,23 @@ class Engine:
         shaping: Shaping | Mapping[str, Any] | None = None,
     ) -> tuple[list[_Job | Result], list[tuple[int, ChunkJob]]]:
         """Each item's job or its invalid_input result, and the tasks to run by index."""
-        request = _Request(timeout_s, ground_truths or {}, request_shaping(shaping))
-        prepared = [self._prepare(item, request) for item in items]
+        slices = self._prepared_slices(items, timeout_s, ground_truths, shaping)
+        prepared = [job for _, jobs in slices for job in jobs]
         return prepared, _tasks_of(prepared, 0)
+
+    def _prepared_slices(
+        self,
+        items: Sequence[Any],
+        timeout_s: float | None,
+        ground_truths: Mapping[str, Any] | None,
+        shaping: Shaping | Mapping[str, Any] | None,
+    ) -> Iterator[tuple[int, list[_Job | Result]]]:
+        """The items' jobs or invalid_input results, :data:`PREPARE_SLICE` at a time, each
+        slice with the index of its first item; a bad ``shaping`` raises before the first."""
+        request = _Request(timeout_s, ground_truths or {}, request_shaping(shaping))
+        for start in range(0, len(items), PREPARE_SLICE):
+            part = items[start : start + PREPARE_SLICE]
+            yield start, [self._prepare(item, request) for item in part]
 
     def _dispatch(
         self, pool: ProcessPool, tasks: Sequence[tuple[int, ChunkJob]]
